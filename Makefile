@@ -1,0 +1,38 @@
+# Ml.GanSdp: two commands on a fresh Debian 12 machine (as root):
+#   make demo   installs what is missing, builds, runs the main job
+#   make test   installs what is missing, builds, runs the test suite
+SHELL := /bin/bash
+CONFIG ?= Release
+DOTNET ?= dotnet
+APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev cmake g++ make python3-torch python3-torchvision python3-scipy python3-numpy dataset-fashion-mnist
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: all deps build test demo bench clean
+
+all: build
+
+# Idempotent: installs only the Debian packages that are missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "Debian packages: all present"; fi
+	@command -v $(DOTNET) >/dev/null || { echo "error: the .NET 10 SDK ('dotnet') is not on PATH"; exit 1; }
+
+build: deps
+	$(DOTNET) build MlGan.sln -c $(CONFIG) -v minimal --nologo
+
+test: build
+	@bash scripts/run-tests.sh $(CONFIG)
+
+demo: build
+	$(DOTNET) run --project src/Ml.GanSdp.Samples -c $(CONFIG) --no-build -- demo
+
+bench: build
+	@bash bench/run.sh $(CONFIG)
+
+clean:
+	rm -rf native/build src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj

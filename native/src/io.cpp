@@ -1,0 +1,52 @@
+// I/O: PyTorch zip-format (torch.save) files holding a dict of str -> tensor.
+#include "common.h"
+
+#include <torch/csrc/jit/serialization/pickle.h>
+#include <cstring>
+
+using gs::wrap;
+
+namespace {
+struct Dict {
+  std::vector<std::pair<std::string, at::Tensor>> items;
+};
+Dict& dict(gs_dict d) {
+  if (!d) throw std::invalid_argument("dict handle is null");
+  return *static_cast<Dict*>(d);
+}
+}  // namespace
+
+extern "C" {
+
+int gs_pickle_load_dict(const void* data, int64_t size, gs_dict* out) {
+  GS_API({
+    if (!data || size <= 0) throw std::invalid_argument("empty input");
+    std::vector<char> bytes(static_cast<const char*>(data), static_cast<const char*>(data) + size);
+    c10::IValue v = torch::jit::pickle_load(bytes);
+    if (!v.isGenericDict()) throw std::invalid_argument("the file holds a " + v.tagKind() + ", not a dict of tensors");
+    auto d = std::make_unique<Dict>();
+    for (const auto& entry : v.toGenericDict()) {
+      if (!entry.key().isString()) throw std::invalid_argument("a dict key is a " + entry.key().tagKind() + ", not a string");
+      const std::string name = entry.key().toStringRef();
+      if (!entry.value().isTensor())
+        throw std::invalid_argument("entry '" + name + "' is a " + entry.value().tagKind() + ", not a tensor");
+      d->items.emplace_back(name, entry.value().toTensor());
+    }
+    *out = d.release();
+  });
+}
+void gs_dict_free(gs_dict d) { delete static_cast<Dict*>(d); }
+int gs_dict_size(gs_dict d, int64_t* out) { GS_API(*out = static_cast<int64_t>(dict(d).items.size())); }
+int gs_dict_key(gs_dict d, int64_t i, char* buffer, int capacity, int* length) {
+  GS_API({
+    const auto& key = dict(d).items.at(static_cast<size_t>(i)).first;
+    *length = static_cast<int>(key.size());
+    if (buffer && capacity > 0) {
+      size_t n = std::min(key.size(), static_cast<size_t>(capacity));
+      std::memcpy(buffer, key.data(), n);
+    }
+  });
+}
+int gs_dict_value(gs_dict d, int64_t i, gs_tensor* out) { GS_API(*out = wrap(dict(d).items.at(static_cast<size_t>(i)).second)); }
+
+}  // extern "C"
