@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev cmake g++ make python3-torch python3-torchvision python3-scipy python3-numpy dataset-fashion-mnist
+APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev cmake g++ make python3-torch python3-torchvision python3-scipy python3-numpy python3-pil dataset-fashion-mnist
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
