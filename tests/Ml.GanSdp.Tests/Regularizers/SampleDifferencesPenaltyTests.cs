@@ -84,6 +84,23 @@ public class SampleDifferencesPenaltyTests
     }
 
     [TestMethod]
+    public void Float32GivesTheSameSelectionAndCloseValues()
+    {
+        using var scope = NewDisposeScope();
+        using var d = new GoldenSdpDiscriminator();
+        foreach (var p in d.Parameters) using (no_grad()) p.set_data(p.to(ScalarType.Float32));
+        var real = Golden("real.npy").to(ScalarType.Float32);
+        var fake = Golden("fake.npy").to(ScalarType.Float32);
+        using var ro = d.Forward(real);
+        using var fo = d.Forward(fake);
+        using var r = SampleDifferencesPenalty.Compute(real, fake, ro.Scores, fo.Scores, ro.BlockFeatures, fo.BlockFeatures, 3, SdpNormalization.Unit);
+        Assert.AreEqual(ScalarType.Float32, r.Loss.dtype);
+        CollectionAssert.AreEqual(Golden("idx_fake.npy").ToArray<long>(), r.FakeIndices);
+        CollectionAssert.AreEqual(Golden("idx_real.npy").ToArray<long>(), r.RealIndices);
+        Assert.AreEqual(GoldenJson().GetProperty("L_SDP").GetProperty("raw_unit").GetDouble(), r.Loss.to(ScalarType.Float64).item<double>(), 1e-5);
+    }
+
+    [TestMethod]
     public void ConditionalPairingPrefersTheSameClassAndFallsBackToTheNearestOverall()
     {
         using var scope = NewDisposeScope();
