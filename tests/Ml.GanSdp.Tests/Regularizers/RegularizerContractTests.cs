@@ -73,6 +73,47 @@ public class RegularizerContractTests
     }
 
     [TestMethod]
+    public void ExtraForwardsReceiveTheMatchingLabels()
+    {
+        using var scope = NewDisposeScope();
+        using var d = new GoldenSdpDiscriminator();
+        using var gen = MakeGenerator();
+        var real = GoldenReal();
+        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        var fake = gen.Forward(z).detach();
+        var realLabels = tensor(new long[] { 0, 1, 0, 1, 0, 1, 0, 1 });
+        var fakeLabels = tensor(new long[] { 2, 2, 2, 2, 2, 2, 2, 2 });
+        using var random = new Generator(0);
+        var expected = new Dictionary<string, long[]>
+        {
+            ["wgan-gp"] = new long[] { 0 }, ["r1"] = new long[] { 0 }, ["r2"] = new long[] { 2 }, ["dragan"] = new long[] { 0 },
+            ["cr"] = new long[] { 0 }, ["bcr"] = new long[] { 0, 2 }, ["zcr"] = new long[] { 2 }, ["sdp"] = Array.Empty<long>(),
+        };
+        foreach (var reg in All().Where(r => expected.ContainsKey(r.Name)))
+        {
+            var recording = new LabelRecordingDiscriminator(d);
+            var ro = d.Forward(real);
+            var fo = d.Forward(fake);
+            reg.DiscriminatorTerm(Context(recording, gen, real, fake, ro, fo, z, 0, random, realLabels, fakeLabels));
+            CollectionAssert.AreEqual(expected[reg.Name], recording.FirstLabels.ToArray(), $"{reg.Name}: first label of each extra D forward");
+        }
+    }
+
+    private sealed class LabelRecordingDiscriminator(GoldenSdpDiscriminator inner) : Models.IDiscriminator
+    {
+        public List<long> FirstLabels { get; } = new();
+        public int NumClasses => 3;
+        public torch.nn.Module Module => inner.Module;
+        public Models.DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
+        {
+            Assert.IsNotNull(labels, "a conditional D must receive labels");
+            FirstLabels.Add(labels[0].item<long>());
+            return inner.Forward(x);
+        }
+        public void Dispose() { }
+    }
+
+    [TestMethod]
     public void NamesAreDistinct()
     {
         var names = All().Select(r => r.Name).ToArray();
