@@ -1,0 +1,46 @@
+using Ml.GanSdp.Regularizers;
+using Ml.GanSdp.Tests.TestSupport;
+using static Ml.GanSdp.torch;
+using static Ml.GanSdp.Tests.Regularizers.RegularizerTestSupport;
+
+namespace Ml.GanSdp.Tests.Regularizers;
+
+[TestClass]
+public class DraganTests
+{
+    [TestMethod]
+    public void PenaltyMatchesPyTorch()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var d = new GoldenSdpDiscriminator();
+        var real = GoldenReal();
+        using var g = new Generator(5);
+        var u = rand(real.shape, ScalarType.Float64, null, g);
+        Save(dir, "real", real); Save(dir, "u", u); Save(dir, "scale", tensor(0.5, ScalarType.Float64));
+        AssertMatches("dragan", dir, Dragan.Penalty(d, real, u, 0.5), d.Parameters);
+    }
+
+    [TestMethod]
+    public void TheTermUsesTheContextsDrawsAndTheWeight()
+    {
+        using var scope = NewDisposeScope();
+        using var d = new GoldenSdpDiscriminator();
+        using var gen = MakeGenerator();
+        var real = GoldenReal();
+        var fake = GoldenFake();
+        using var fo = d.Forward(fake);
+        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var random = new Generator(9);
+        var term = new Dragan(new DraganOptions { Weight = 3 }).DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;
+        using var again = new Generator(9);
+        var u = rand(real.shape, ScalarType.Float64, null, again);
+        Assert.AreEqual(Dragan.Penalty(d, real, u, 0.5).item<double>() * 3, term.Loss.item<double>(), 1e-12);
+        Assert.IsTrue(term.Loss.item<double>() > 0);
+        // The perturbation is 0.5 * population std of the batch * U(0, 1).
+        var delta = Dragan.Perturb(real, u, 0.5) - real;
+        double std = real.std(unbiased: false).item<double>();
+        Assert.IsTrue(delta.min().item<double>() >= 0 && delta.max().item<double>() <= 0.5 * std + 1e-12);
+        Assert.AreEqual("PerturbationScale", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Dragan(new DraganOptions { PerturbationScale = -1 })).ParamName);
+    }
+}

@@ -1,0 +1,61 @@
+using Ml.GanSdp.Regularizers;
+using Ml.GanSdp.Tests.TestSupport;
+using static Ml.GanSdp.torch;
+using static Ml.GanSdp.Tests.Regularizers.RegularizerTestSupport;
+
+namespace Ml.GanSdp.Tests.Regularizers;
+
+[TestClass]
+public class R1R2Tests
+{
+    [TestMethod]
+    public void R1AndR2MatchPyTorchAtRealsAndFakes()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        using var d = new GoldenSdpDiscriminator();
+        using var gen = MakeGenerator();
+        var real = GoldenReal();
+        var fake = GoldenFake();
+        using var ro = d.Forward(real);
+        using var fo = d.Forward(fake);
+        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var random = new Generator(0);
+        var ctx = Context(d, gen, real, fake, ro, fo, z, 0, random);
+
+        var r1 = new R1Penalty(new ZeroCenteredPenaltyOptions { Gamma = 4 }).DiscriminatorTerm(ctx)!;
+        Save(dir, "points", real);
+        AssertMatches("r1", dir, r1.Loss / 2.0, d.Parameters);   // gamma/2 = 2
+        Assert.IsTrue(r1.Loss.item<double>() > 0);
+
+        var r2 = new R2Penalty(new ZeroCenteredPenaltyOptions { Gamma = 4 }).DiscriminatorTerm(ctx)!;
+        Save(dir, "points", fake);
+        AssertMatches("r2", dir, r2.Loss / 2.0, d.Parameters);
+        Assert.IsNull(new R1Penalty().GeneratorTerm(ctx));
+        Assert.IsNull(new R2Penalty().GeneratorTerm(ctx));
+        Assert.AreEqual("Gamma", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new R1Penalty(new ZeroCenteredPenaltyOptions { Gamma = double.NaN })).ParamName);
+    }
+
+    [TestMethod]
+    public void NoTensorLeaks()
+    {
+        using var d = new GoldenSdpDiscriminator();
+        using var gen = MakeGenerator();
+        using var real = GoldenReal();
+        using var fake = GoldenFake();
+        using var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var random = new Generator(1);
+        long start = RegularizerTestSupport.SettledLiveTensorCount();
+        using (var fo = d.Forward(fake))
+        {
+            var ctx = Context(d, gen, real, fake, null, fo, z, 0, random);
+            foreach (var reg in new IRegularizer[] { new R1Penalty(), new R2Penalty() })
+            {
+                var term = reg.DiscriminatorTerm(ctx)!;
+                foreach (var gr in autograd.grad(new[] { term.Loss }, d.Parameters, allow_unused: true)) gr?.Dispose();
+                term.Loss.Dispose();
+            }
+        }
+        Assert.AreEqual(start, LiveTensorCount);
+    }
+}

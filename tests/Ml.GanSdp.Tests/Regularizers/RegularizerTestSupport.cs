@@ -1,0 +1,72 @@
+using Ml.GanSdp.Models;
+using Ml.GanSdp.Regularizers;
+using Ml.GanSdp.Serialization;
+using Ml.GanSdp.Tests.TestSupport;
+using static Ml.GanSdp.torch;
+
+namespace Ml.GanSdp.Tests.Regularizers;
+
+/// <summary>Inputs shared by the regularizer tests: the golden SDP discriminator and batch, a tiny generator, contexts, the oracle.</summary>
+internal static class RegularizerTestSupport
+{
+    public static Tensor GoldenReal() => Npy.Load(GoldenSdpDiscriminator.GoldenPath("real.npy"));
+    public static Tensor GoldenFake() => Npy.Load(GoldenSdpDiscriminator.GoldenPath("fake.npy"));
+
+    /// <summary>A seeded tiny generator (float64) and its weights' copies for the oracle.</summary>
+    public static TinyGenerator MakeGenerator(long seed = 11)
+    {
+        using var g = new Generator(seed);
+        var w = randn(new long[] { 64, 4 }, ScalarType.Float64, null, g) * 0.5;
+        var b = randn(new long[] { 64 }, ScalarType.Float64, null, g) * 0.1;
+        return new TinyGenerator(w.DetachFromDisposeScope(), b.DetachFromDisposeScope());
+    }
+
+    public static RegularizerContext Context(IDiscriminator d, IGenerator g, Tensor real, Tensor fake, DiscriminatorOutput? realOutput,
+        DiscriminatorOutput fakeOutput, Tensor latent, long iteration, Generator random, Tensor? realLabels = null, Tensor? fakeLabels = null)
+        => new()
+        {
+            Discriminator = d, Generator = g, Real = real, Fake = fake, RealOutput = realOutput, FakeOutput = fakeOutput,
+            Latent = latent, Iteration = iteration, Random = random, RealLabels = realLabels, FakeLabels = fakeLabels,
+        };
+
+    /// <summary>
+    /// Runs Oracles/regularizers_oracle.py in <paramref name="mode"/> on the .npy inputs already in <paramref name="dir"/>;
+    /// returns the value and its gradients (in the oracle's parameter order).
+    /// </summary>
+    public static (double Value, Tensor[] Grads) Oracle(string mode, TempDir dir, int gradCount)
+    {
+        Python.Run("regularizers_oracle.py", mode, dir.Path, GoldenSdpDiscriminator.GoldenDir);
+        using var v = Npy.Load(dir.File("value.npy"));
+        var grads = Enumerable.Range(0, gradCount).Select(i => Npy.Load(dir.File($"grad_{i}.npy"))).ToArray();
+        return (v.item<double>(), grads);
+    }
+
+    /// <summary>Asserts that our value and its gradients with respect to <paramref name="inputs"/> match the oracle's.</summary>
+    public static void AssertMatches(string mode, TempDir dir, Tensor value, IReadOnlyList<Tensor> inputs, double tol = 1e-9)
+    {
+        var (expected, expectedGrads) = Oracle(mode, dir, inputs.Count);
+        Assert.AreEqual(expected, value.item<double>(), tol * Math.Max(1, Math.Abs(expected)), $"{mode}: value");
+        // Unused inputs (the last layer's bias for input-gradient penalties) have zero gradient.
+        var grads = autograd.grad(new[] { value }, inputs, retain_graph: true, allow_unused: true);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var actual = grads[i] ?? zeros_like(inputs[i]);
+            TensorAssert.Close(expectedGrads[i], actual, 1e-7, tol, $"{mode}: gradient {i}");
+            expectedGrads[i].Dispose();
+            actual.Dispose();
+        }
+    }
+
+    /// <summary>The live tensor count once unreachable tensors of earlier tests have been finalized (so it cannot drop mid-test).</summary>
+    public static long SettledLiveTensorCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return LiveTensorCount;
+    }
+
+    public static Tensor zeros_like(Tensor t) => zeros(t.shape, t.dtype);
+
+    public static void Save(TempDir dir, string name, Tensor t) => Npy.Save(dir.File(name + ".npy"), t);
+}
