@@ -95,8 +95,8 @@ public sealed class CifarDataView : RandomAccessDataView
         try
         {
             batch.SetTensor(_options.ImageColumnName, from_bytes(pixels, ScalarType.Byte, new long[] { rows.Length, 3, 32, 32 }));
-            batch.SetTensor(_options.LabelColumnName, tensor(fine));
-            if (Kind == CifarKind.Cifar100) batch.SetTensor(_options.CoarseLabelColumnName, tensor(coarse));
+            batch.SetTensor(_options.LabelColumnName, Vectors.Of(fine));
+            if (Kind == CifarKind.Cifar100) batch.SetTensor(_options.CoarseLabelColumnName, Vectors.Of(coarse));
             return batch;
         }
         catch

@@ -47,7 +47,7 @@ public sealed class IdxDataView : RandomAccessDataView
             {
                 var labels = new long[rows.Length];
                 for (int i = 0; i < rows.Length; i++) labels[i] = _labels.Data[rows[i]];
-                batch.SetTensor(_options.LabelColumnName, tensor(labels));
+                batch.SetTensor(_options.LabelColumnName, Vectors.Of(labels));
             }
             return batch;
         }

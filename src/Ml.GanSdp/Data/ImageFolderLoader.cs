@@ -142,7 +142,7 @@ public sealed class ImageFolderDataView : RandomAccessDataView
             var batch = new DataBatch(Schema, ids);
             batch.SetTensorRows(_options.ImageColumnName, images);
             images.Clear();
-            batch.SetTensor(_options.LabelColumnName, tensor(labels.ToArray()).DetachFromDisposeScope());
+            batch.SetTensor(_options.LabelColumnName, Vectors.Of(labels.ToArray()).DetachFromDisposeScope());
             batch.SetText(_options.PathColumnName, paths);
             return batch;
         }

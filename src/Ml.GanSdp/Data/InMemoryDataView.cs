@@ -34,7 +34,7 @@ public sealed class InMemoryDataView : RandomAccessDataView, IDisposable
         var batch = new DataBatch(Schema, rows);
         try
         {
-            using var index = tensor(rows);
+            using var index = Vectors.Of(rows);
             foreach (var (name, t) in _tensors) batch.SetTensor(name, t.index_select(0, index));
             foreach (var (name, v) in _text) batch.SetText(name, rows.Select(r => v[r]).ToArray());
             return batch;
@@ -75,18 +75,18 @@ public sealed class InMemoryDataView : RandomAccessDataView, IDisposable
                 if (type != typeof(int) && type != typeof(long) && type != typeof(uint) && type != typeof(byte))
                     throw new ArgumentException($"Column '{name}' has [KeyType] but type {type.Name}; keys are int, long, uint or byte.", nameof(rows));
                 var keys = values.Select(v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-                using var t = tensor(keys);
+                using var t = Vectors.Of(keys);
                 builder.AddKey(name, t, key.ClassNames ?? Enumerable.Range(0, checked((int)key.Count)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
             }
             else
             {
                 using var t = type switch
                 {
-                    _ when type == typeof(float) => tensor(values.Cast<float>().ToArray()),
-                    _ when type == typeof(double) => tensor(values.Cast<double>().ToArray()),
-                    _ when type == typeof(int) => tensor(values.Cast<int>().ToArray()),
-                    _ when type == typeof(long) => tensor(values.Cast<long>().ToArray()),
-                    _ when type == typeof(byte) => tensor(values.Cast<byte>().ToArray()),
+                    _ when type == typeof(float) => Vectors.Of(values.Cast<float>().ToArray()),
+                    _ when type == typeof(double) => Vectors.Of(values.Cast<double>().ToArray()),
+                    _ when type == typeof(int) => Vectors.Of(values.Cast<int>().ToArray()),
+                    _ when type == typeof(long) => Vectors.Of(values.Cast<long>().ToArray()),
+                    _ when type == typeof(byte) => Vectors.Of(values.Cast<byte>().ToArray()),
                     _ => throw new ArgumentException($"Column '{name}' has type {type.Name}; LoadFromEnumerable supports Tensor, string, float, double, int, long, byte.", nameof(rows)),
                 };
                 builder.AddNumbers(name, t);
