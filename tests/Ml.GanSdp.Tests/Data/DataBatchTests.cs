@@ -45,7 +45,7 @@ public class DataBatchTests
     [TestMethod]
     public void DisposeFreesEveryTensorAndRebindDropsOldColumns()
     {
-        long before = LiveTensorCount;
+        long before = TensorCounts.Settled();
         var batch = new DataBatch(Schema(), new long[] { 0 });
         batch.SetTensorRows("Image", new[] { zeros(new long[] { 1, 2, 2 }, ScalarType.Byte) });
         batch.SetTensor("Label", tensor(new long[] { 1 }, new long[] { 1 }));

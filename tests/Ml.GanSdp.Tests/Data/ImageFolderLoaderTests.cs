@@ -159,7 +159,7 @@ np.save(sys.argv[1] + '/x.npy', np.stack([data_oracle.pil_decode(p).transpose(2,
         using var dir = new TempDir();
         for (int i = 0; i < 20; i++) WriteImage(dir.File($"c{i % 2}/{i:D2}.png"), 3, 3, i);
         var view = ImageFolderLoader.Load(dir.Path);
-        long before = LiveTensorCount;
+        long before = TensorCounts.Settled();
         int seen = 0;
         foreach (var b in view.GetBatches(4))
         {
