@@ -121,11 +121,14 @@ Image.fromarray(a[:, :, 0]).save(d + '/gray.png')
 Image.fromarray(np.dstack([a, a[:, :, :1]])).save(d + '/rgba.png')
 Image.fromarray(a).convert('P', palette=Image.ADAPTIVE, colors=16).save(d + '/palette.png')
 Image.fromarray(a).save(d + '/rgb.bmp')
-for name in ['rgb.png', 'gray.png', 'rgba.png', 'palette.png', 'rgb.bmp']:
+Image.fromarray(a).save(d + '/rgb.tiff')
+Image.fromarray(a).save(d + '/rgb.ppm')
+for name in ['rgb.png', 'gray.png', 'rgba.png', 'palette.png', 'rgb.bmp', 'rgb.tiff', 'rgb.ppm']:
     np.save(d + '/' + name + '.npy', data_oracle.pil_decode(d + '/' + name))
 np.save(d + '/gray.png.L.npy', data_oracle.pil_decode(d + '/gray.png', 'L'))
 """, dir.Path);
-        foreach (var name in new[] { "rgb.png", "gray.png", "rgba.png", "palette.png", "rgb.bmp" })
+        // TIFF and PPM are not in SupportedExtensions but OpenCV detects them by content.
+        foreach (var name in new[] { "rgb.png", "gray.png", "rgba.png", "palette.png", "rgb.bmp", "rgb.tiff", "rgb.ppm" })
         {
             using var ours = ImageCodec.Decode(dir.File(name));
             using var pil = Npy.Load(dir.File(name + ".npy"));
