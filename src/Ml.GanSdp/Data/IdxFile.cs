@@ -32,6 +32,9 @@ public sealed class IdxFile
     /// <summary>Bytes per record (product of the other dimensions).</summary>
     public long RecordSize => Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
 
+    /// <summary>The whole content as a uint8 tensor of shape <see cref="Dimensions"/> (a copy the caller owns).</summary>
+    public torch.Tensor ToTensor() => torch.from_bytes(Data, ScalarType.Byte, Dimensions.ToArray());
+
     /// <summary>Reads the whole file (decompressing it when it starts with the gzip magic 1f 8b).</summary>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
     /// <exception cref="InvalidDataException">Wrong magic, unsupported type, or a size that does not match the header; the message names the file.</exception>

@@ -13,6 +13,7 @@ public sealed class InMemoryDataView : RandomAccessDataView, IDisposable
     private readonly Dictionary<string, Tensor> _tensors;
     private readonly Dictionary<string, string[]> _text;
     private readonly long _rows;
+    private bool _disposed;
 
     internal InMemoryDataView(DataViewSchema schema, Dictionary<string, Tensor> tensors, Dictionary<string, string[]> text, long rows)
     {
@@ -31,6 +32,7 @@ public sealed class InMemoryDataView : RandomAccessDataView, IDisposable
     /// <inheritdoc/>
     protected override DataBatch ReadRows(long[] rows)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var batch = new DataBatch(Schema, rows);
         try
         {
@@ -112,6 +114,7 @@ public sealed class InMemoryDataView : RandomAccessDataView, IDisposable
     /// <summary>Frees the tensors.</summary>
     public void Dispose()
     {
+        _disposed = true;
         foreach (var t in _tensors.Values) t.Dispose();
         _tensors.Clear();
     }

@@ -74,7 +74,13 @@ print(x.shape[0])
         CollectionAssert.AreEqual(a.RowIds.ToArray(), b.RowIds.ToArray());
         Assert.IsTrue(equal(a.GetTensor("Image"), b.GetTensor("Image")));
         Assert.IsTrue(equal(a.GetTensor("Label"), b.GetTensor("Label")));
-        Assert.AreEqual(IdxFile.Read(dir.File("t10k-images-idx3-ubyte")).RecordSize, 784L);
+        var file = IdxFile.Read(dir.File("t10k-labels-idx1-ubyte"));
+        Assert.AreEqual(1L, file.RecordSize);
+        using var all = file.ToTensor();
+        CollectionAssert.AreEqual(new long[] { 10000 }, all.shape);
+        using var idx = tensor(a.RowIds.ToArray());
+        using var picked = all.index_select(0, idx).to(ScalarType.Int64);
+        Assert.IsTrue(equal(picked, a.GetTensor("Label")));
     }
 
     [TestMethod]

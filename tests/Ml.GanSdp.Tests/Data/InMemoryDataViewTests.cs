@@ -127,5 +127,6 @@ public class InMemoryDataViewTests
         source.Dispose();
         view.Dispose();
         Assert.AreEqual(before, LiveTensorCount);
+        Assert.ThrowsExactly<ObjectDisposedException>(() => view.GetBatches(4).First());
     }
 }
