@@ -202,9 +202,12 @@ public static class Safetensors
         ReadExactly(stream, json, source, "the JSON header");
         var header = ParseHeader(json, source);
         long dataLength = header.Entries.Count == 0 ? 0 : header.Entries[^1].End;
-        if (remaining >= 0 && remaining - (long)n != dataLength)
-            throw new InvalidDataException($"{source}: the header describes {dataLength} bytes of tensor data but the file holds {remaining - (long)n}" +
-                (remaining - (long)n < dataLength ? " (truncated)." : " (trailing bytes)."));
+        long available = remaining - (long)n;
+        var outside = header.Entries.FirstOrDefault(e => e.End > available);
+        if (remaining >= 0 && outside is not null)
+            throw new InvalidDataException($"{source}: tensor '{outside.Name}' has data_offsets [{outside.Begin}, {outside.End}] beyond the {available} bytes of data the file holds (truncated, or a bad offset).");
+        if (remaining >= 0 && available != dataLength)
+            throw new InvalidDataException($"{source}: the header describes {dataLength} bytes of tensor data but the file holds {available} (trailing bytes).");
         return header;
     }
 
