@@ -9,7 +9,9 @@ namespace Ml.GanSdp.Serialization;
 /// Reads PyTorch checkpoint files written by <c>torch.save</c> in the zip format (PyTorch 1.6 and later) that hold
 /// a plain <c>dict</c> of <c>str</c> to tensor. The zip is checked in C# first (structure, CRC of every record, the
 /// pickle's stack discipline) so that a corrupt file is reported as an <see cref="InvalidDataException"/> and never
-/// reaches libtorch's unpickler; the pickle is then decoded by libtorch (<c>gs_pickle_load_dict</c>).
+/// reaches libtorch's unpickler; the pickle is then decoded by libtorch (<c>gs_pickle_load_dict</c>). libtorch 1.13
+/// reads pickle protocol 2 only (torch.save's default) and lacks the SETITEM/APPEND opcodes, which Python uses for a
+/// dict with a single entry: such pickles are rewritten into the equivalent SETITEMS/APPENDS form first.
 /// </summary>
 public static class PthFile
 {
@@ -40,13 +42,39 @@ public static class PthFile
     {
         ArgumentNullException.ThrowIfNull(bytes);
         CheckMagic(bytes, source);
-        var pickle = ValidateZip(bytes, source);
+        var (pickleName, pickle) = ValidateZip(bytes, source);
         if (IsOrderedDict(pickle))
             throw new InvalidDataException(
                 $"{source} holds a collections.OrderedDict (what module.state_dict() returns), not a plain dict of tensors. " +
                 $"Convert it in Python with: {OrderedDictConversion}");
-        PickleCheck.Validate(pickle, source);
+        if (pickle.Length >= 2 && pickle[0] == 0x80 && pickle[1] != 2)
+            throw new InvalidDataException(
+                $"{source} was saved with pickle protocol {pickle[1]}; only protocol 2 (torch.save's default) can be read. " +
+                $"Re-save it in Python with: {LegacyConversion}");
+        var checkedPickle = PickleCheck.Validate(pickle, source);
+        if (!ReferenceEquals(checkedPickle, pickle)) bytes = ReplaceRecord(bytes, pickleName, checkedPickle);
         return LoadNative(bytes, source);
+    }
+
+    /// <summary>A copy of the archive with record <paramref name="name"/> replaced (stored, like torch.save writes it).</summary>
+    private static byte[] ReplaceRecord(byte[] bytes, string name, byte[] content)
+    {
+        using var output = new MemoryStream();
+        using (var input = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read))
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var e in input.Entries)
+            {
+                using var dst = zip.CreateEntry(e.FullName, CompressionLevel.NoCompression).Open();
+                if (e.FullName == name) dst.Write(content);
+                else
+                {
+                    using var src = e.Open();
+                    src.CopyTo(dst);
+                }
+            }
+        }
+        return output.ToArray();
     }
 
     /// <summary>Rejects empty, legacy (a bare pickle) and non-zip files with a message that says which.</summary>
@@ -61,12 +89,13 @@ public static class PthFile
     }
 
     /// <summary>Opens the archive, verifies every record's CRC and returns the bytes of its <c>*/data.pkl</c>.</summary>
-    private static byte[] ValidateZip(byte[] bytes, string source)
+    private static (string Name, byte[] Pickle) ValidateZip(byte[] bytes, string source)
     {
         try
         {
             using var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
             byte[]? pickle = null;
+            string name = "";
             foreach (var e in zip.Entries)
             {
                 var data = ReadEntry(e, source);
@@ -74,8 +103,9 @@ public static class PthFile
                 if (!isPickle) continue;
                 if (pickle is not null) throw new InvalidDataException($"{source}: the archive holds more than one top-level data.pkl.");
                 pickle = data;
+                name = e.FullName;
             }
-            return pickle ?? throw new InvalidDataException($"{source} is a zip archive but not a PyTorch checkpoint: it has no <name>/data.pkl record.");
+            return (name, pickle ?? throw new InvalidDataException($"{source} is a zip archive but not a PyTorch checkpoint: it has no <name>/data.pkl record."));
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
