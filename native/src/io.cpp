@@ -14,6 +14,23 @@ Dict& dict(gs_dict d) {
   if (!d) throw std::invalid_argument("dict handle is null");
   return *static_cast<Dict*>(d);
 }
+
+// libtorch 1.13 rebuilds a tensor from whatever offset, sizes and strides the pickle names, without checking
+// them against its storage: a corrupt file could yield a view past the end of its data. Reject such entries.
+void check_within_storage(const std::string& name, const at::Tensor& t) {
+  if (t.numel() == 0) return;
+  int64_t last = t.storage_offset();
+  bool ok = last >= 0;
+  for (int64_t d = 0; ok && d < t.dim(); ++d) {
+    ok = t.stride(d) >= 0;
+    last += (t.size(d) - 1) * t.stride(d);
+  }
+  const auto nbytes = static_cast<int64_t>(t.storage().nbytes());
+  if (!ok || (last + 1) * static_cast<int64_t>(t.element_size()) > nbytes)
+    throw std::invalid_argument("entry '" + name + "' (sizes " + c10::str(t.sizes()) + ", strides " + c10::str(t.strides()) +
+                                ", offset " + std::to_string(t.storage_offset()) + ") reaches outside its storage of " +
+                                std::to_string(nbytes) + " bytes; the file is corrupt");
+}
 }  // namespace
 
 extern "C" {
@@ -30,6 +47,7 @@ int gs_pickle_load_dict(const void* data, int64_t size, gs_dict* out) {
       const std::string name = entry.key().toStringRef();
       if (!entry.value().isTensor())
         throw std::invalid_argument("entry '" + name + "' is a " + entry.value().tagKind() + ", not a tensor");
+      check_within_storage(name, entry.value().toTensor());
       d->items.emplace_back(name, entry.value().toTensor());
     }
     *out = d.release();
