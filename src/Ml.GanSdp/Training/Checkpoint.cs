@@ -218,8 +218,8 @@ public static class Checkpoint
             s.CopyTo(ms);
             return ms.ToArray();
         }
-        catch (InvalidDataException e) { throw Corrupt(path, $"the entry '{entry.FullName}' cannot be read ({e.Message})", e); }
-        catch (IOException e) { throw Corrupt(path, $"the entry '{entry.FullName}' cannot be read ({e.Message})", e); }
+        catch (InvalidDataException e) { throw Corrupt(path, $"the entry '{entry.FullName}' cannot be read, so the file is corrupt ({e.Message})", e); }
+        catch (IOException e) { throw Corrupt(path, $"the entry '{entry.FullName}' cannot be read, so the file is corrupt ({e.Message})", e); }
     }
 
     private static InvalidDataException Corrupt(string path, string why, Exception? inner = null)
