@@ -69,6 +69,7 @@ public static class Checkpoint
     public const string Extension = ".ckpt";
 
     private static readonly string[] RequiredGroups = { "generator", "discriminator", "optimizer_g", "optimizer_d", "rng" };
+    private static readonly string[] KnownGroups = { "generator", "discriminator", "generator_ema", "optimizer_g", "optimizer_d", "rng" };
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -150,6 +151,11 @@ public static class Checkpoint
             }
             foreach (var g in RequiredGroups)
                 if (!loaded.ContainsKey(g)) throw Corrupt(path, $"it has no '{g}' tensors");
+            foreach (var unknown in loaded.Keys.Except(KnownGroups).ToList())
+            {
+                foreach (var t in loaded[unknown].Values) t.Dispose();
+                loaded.Remove(unknown);
+            }
             IReadOnlyDictionary<string, Tensor> G(string name) => loaded[name];
             return new CheckpointState
             {

@@ -56,6 +56,12 @@ public class CheckpointTests
         using var zip = ZipFile.OpenRead(path);
         Assert.IsNotNull(zip.GetEntry("checkpoint.json"));
         Assert.IsNotNull(zip.GetEntry("generator/l1.weight.npy"));
+        using var manifest = new StreamReader(zip.GetEntry("checkpoint.json")!.Open());
+        var json = manifest.ReadToEnd();
+        StringAssert.Contains(json, "\"format\": \"ml-gansdp-checkpoint\"");
+        StringAssert.Contains(json, "\"batch_size\": 64");
+        StringAssert.Contains(json, "\"architecture\": \"Mlp\"");
+        StringAssert.Contains(json, "\"sha256\"");
     }
 
     [TestMethod]
