@@ -47,6 +47,8 @@ public sealed class DiscriminatorStep
     {
         using var scope = NewDisposeScope();
         var batch = _data.NextBatch(_batchSize, _dataRng);
+        if (batch.Samples.dim() < 1 || batch.Samples.size(0) != _batchSize)
+            throw new InvalidOperationException($"{_data.GetType().Name}.NextBatch returned samples of shape [{string.Join(", ", batch.Samples.shape)}] for a batch of {_batchSize}.");
         var (z, fakeLabels) = _latents.Sample(_batchSize);
         Tensor fake;
         using (no_grad()) fake = _generator.Forward(z, fakeLabels);

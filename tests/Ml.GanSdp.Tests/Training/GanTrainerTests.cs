@@ -221,6 +221,22 @@ public class GanTrainerTests
     }
 
     [TestMethod]
+    public void TrainStopsOnCancellationAndReturnsNullWhenDone()
+    {
+        var (g, d, _) = TinyGan.Models(1);
+        using (g) using (d) using (var data = TinyGan.Ring())
+        using (var trainer = new GanTrainer(TinyGan.Options(3), g, d, data))
+        {
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            Assert.ThrowsExactly<OperationCanceledException>(() => trainer.Train(null, cts.Token));
+            Assert.AreEqual(0, trainer.Iteration);
+            Assert.IsNotNull(trainer.Train());
+            Assert.IsNull(trainer.Train(), "nothing left to train");
+        }
+    }
+
+    [TestMethod]
     public void RejectsMismatchedParts()
     {
         var (g, d, e) = TinyGan.Models(1, ema: true);
