@@ -1,0 +1,79 @@
+using Ml.GanSdp.Losses;
+using Ml.GanSdp.Models;
+using Ml.GanSdp.Regularizers;
+using static Ml.GanSdp.torch;
+
+namespace Ml.GanSdp.Training;
+
+/// <summary>
+/// One discriminator update: draw a real batch and latent codes, generate fakes without gradient, run D
+/// once on the reals and once on the fakes, minimize the adversarial D loss plus every regularizer's
+/// <see cref="IRegularizer.DiscriminatorTerm"/>, and take an optimizer step on D. All temporaries live in
+/// a dispose scope that closes with the step.
+/// </summary>
+public sealed class DiscriminatorStep
+{
+    private readonly IGenerator _generator;
+    private readonly IDiscriminator _discriminator;
+    private readonly IGanLoss _loss;
+    private readonly IReadOnlyList<IRegularizer> _regularizers;
+    private readonly optim.Optimizer _optimizer;
+    private readonly IBatchSource _data;
+    private readonly Generator _dataRng;
+    private readonly LatentSampler _latents;
+    private readonly int _batchSize;
+
+    /// <summary>Creates the step over the given networks, loss, regularizers, D's optimizer and data.</summary>
+    public DiscriminatorStep(IGenerator generator, IDiscriminator discriminator, IGanLoss loss, IReadOnlyList<IRegularizer> regularizers,
+        optim.Optimizer optimizer, IBatchSource data, Generator dataRng, LatentSampler latents, int batchSize)
+    {
+        _generator = generator;
+        _discriminator = discriminator;
+        _loss = loss;
+        _regularizers = regularizers;
+        _optimizer = optimizer;
+        _data = data;
+        _dataRng = dataRng;
+        _latents = latents;
+        _batchSize = batchSize;
+    }
+
+    /// <summary>
+    /// Runs the step for the 0-based generator iteration <paramref name="iteration"/>. On success the real
+    /// batch is handed to the caller in <paramref name="real"/> (the caller disposes it; the generator step
+    /// reuses it). Throws <see cref="TrainingDivergedException"/> before any update when a term is not finite.
+    /// </summary>
+    public StepResult Run(long iteration, out DataBatch real)
+    {
+        using var scope = NewDisposeScope();
+        var batch = _data.NextBatch(_batchSize, _dataRng);
+        if (batch.Samples.dim() < 1 || batch.Samples.size(0) != _batchSize)
+            throw new InvalidOperationException($"{_data.GetType().Name}.NextBatch returned samples of shape [{string.Join(", ", batch.Samples.shape)}] for a batch of {_batchSize}.");
+        var (z, fakeLabels) = _latents.Sample(_batchSize);
+        Tensor fake;
+        using (no_grad()) fake = _generator.Forward(z, fakeLabels);
+        var realOutput = _discriminator.Forward(batch.Samples, batch.Labels);
+        var fakeOutput = _discriminator.Forward(fake, fakeLabels);
+        var adversarial = _loss.DiscriminatorLoss(realOutput.Scores, fakeOutput.Scores);
+        var context = new RegularizerContext
+        {
+            Discriminator = _discriminator,
+            Generator = _generator,
+            Real = batch.Samples,
+            Fake = fake,
+            RealOutput = realOutput,
+            FakeOutput = fakeOutput,
+            Latent = z,
+            RealLabels = batch.Labels,
+            FakeLabels = fakeLabels,
+            Iteration = iteration,
+            Random = _latents.Random,
+        };
+        var (total, result) = StepObjective.Combine(adversarial, _regularizers, r => r.DiscriminatorTerm(context), iteration, "discriminator");
+        _optimizer.zero_grad();
+        total.backward();
+        _optimizer.step();
+        real = batch.DetachFromDisposeScope();
+        return result;
+    }
+}

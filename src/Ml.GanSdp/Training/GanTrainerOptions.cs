@@ -1,0 +1,115 @@
+using Ml.GanSdp.Losses;
+using Ml.GanSdp.Models;
+
+namespace Ml.GanSdp.Training;
+
+/// <summary>
+/// Everything that configures a <see cref="GanTrainer"/> run and is saved with each checkpoint (as JSON).
+/// The regularizer instances themselves are passed to the trainer's constructor; their names are recorded
+/// in the checkpoint. <see cref="Validate"/> names the first bad option.
+/// </summary>
+public sealed record GanTrainerOptions
+{
+    /// <summary>The adversarial loss pair.</summary>
+    public GanLossKind Loss { get; init; } = GanLossKind.NonSaturating;
+
+    /// <summary>The models' options, recorded in the checkpoint manifest (the trainer does not build models). Null when unknown.</summary>
+    public ModelOptions? Model { get; init; }
+
+    /// <summary>Size of the latent code z; must equal the generator's <see cref="IGenerator.LatentSize"/>.</summary>
+    public int LatentSize { get; init; } = 100;
+
+    /// <summary>Samples per batch (real and fake alike).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Generator iterations to train in total (each one is <see cref="DiscriminatorSteps"/> D steps then one G step).</summary>
+    public long Iterations { get; init; } = 10_000;
+
+    /// <summary>Adam learning rate of the generator (TTUR: may differ from the discriminator's).</summary>
+    public double GeneratorLearningRate { get; init; } = 2e-4;
+
+    /// <summary>Adam learning rate of the discriminator.</summary>
+    public double DiscriminatorLearningRate { get; init; } = 2e-4;
+
+    /// <summary>Adam's beta1 (both networks).</summary>
+    public double Beta1 { get; init; } = 0.5;
+
+    /// <summary>Adam's beta2 (both networks).</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>n_critic: discriminator steps per generator step.</summary>
+    public int DiscriminatorSteps { get; init; } = 1;
+
+    /// <summary>
+    /// Whether the generator step also runs D on the iteration's real batch and passes it as
+    /// <see cref="Regularizers.RegularizerContext.RealOutput"/> (SDP needs real scores and features there).
+    /// Null (the default) means: when at least one regularizer is given.
+    /// </summary>
+    public bool? RealOutputInGeneratorStep { get; init; }
+
+    /// <summary>Decay of the exponential moving average of G's weights (for example 0.999), or null for no EMA.</summary>
+    public double? EmaDecay { get; init; }
+
+    /// <summary>Iteration from which the EMA averages; before it the EMA generator copies G.</summary>
+    public long EmaStartIteration { get; init; }
+
+    /// <summary>Seed of the trainer's random generators (data batches, latent codes, regularizers) and of libtorch's default generator.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>libtorch intra-op threads to use; 0 leaves the current setting.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Write a checkpoint every this many iterations; 0 writes none.</summary>
+    public long CheckpointInterval { get; init; }
+
+    /// <summary>Folder of the checkpoints (required when <see cref="CheckpointInterval"/> &gt; 0).</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>How many of the newest checkpoints to keep in <see cref="CheckpointDirectory"/>; older ones are deleted.</summary>
+    public int CheckpointsToKeep { get; init; } = 3;
+
+    /// <summary>Generate samples from a fixed set of latent codes every this many iterations; 0 never does.</summary>
+    public long SampleInterval { get; init; }
+
+    /// <summary>How many samples to generate each time.</summary>
+    public int SampleCount { get; init; } = 64;
+
+    /// <summary>Folder where samples are written as <c>samples-{iteration:D8}.npy</c>; null writes no files (the trainer's callback still gets them).</summary>
+    public string? SampleDirectory { get; init; }
+
+    /// <summary>Report <see cref="TrainingProgress"/> every this many iterations.</summary>
+    public long ProgressInterval { get; init; } = 100;
+
+    /// <summary>Whether the generator step runs D on reals for this set of regularizers.</summary>
+    internal bool WantsRealOutputInGeneratorStep(int regularizerCount) => RealOutputInGeneratorStep ?? regularizerCount > 0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Loss)) Fail(nameof(Loss), "must be a defined GanLossKind", Loss);
+        if (LatentSize < 1) Fail(nameof(LatentSize), "must be at least 1", LatentSize);
+        Model?.Validate();
+        if (Model is not null && Model.LatentSize != LatentSize)
+            throw new ArgumentException($"GanTrainerOptions.LatentSize ({LatentSize}) must equal GanTrainerOptions.Model.LatentSize ({Model.LatentSize}).");
+        if (BatchSize < 2) Fail(nameof(BatchSize), "must be at least 2", BatchSize);
+        if (Iterations < 1) Fail(nameof(Iterations), "must be at least 1", Iterations);
+        if (!(GeneratorLearningRate > 0) || double.IsInfinity(GeneratorLearningRate)) Fail(nameof(GeneratorLearningRate), "must be positive and finite", GeneratorLearningRate);
+        if (!(DiscriminatorLearningRate > 0) || double.IsInfinity(DiscriminatorLearningRate)) Fail(nameof(DiscriminatorLearningRate), "must be positive and finite", DiscriminatorLearningRate);
+        if (!(Beta1 >= 0 && Beta1 < 1)) Fail(nameof(Beta1), "must be in [0, 1)", Beta1);
+        if (!(Beta2 >= 0 && Beta2 < 1)) Fail(nameof(Beta2), "must be in [0, 1)", Beta2);
+        if (DiscriminatorSteps < 1) Fail(nameof(DiscriminatorSteps), "must be at least 1", DiscriminatorSteps);
+        if (EmaDecay is { } d && !(d >= 0 && d < 1)) Fail(nameof(EmaDecay), "must be in [0, 1) or null", d);
+        if (EmaStartIteration < 0) Fail(nameof(EmaStartIteration), "must be at least 0", EmaStartIteration);
+        if (Threads < 0) Fail(nameof(Threads), "must be at least 0 (0 keeps the current setting)", Threads);
+        if (CheckpointInterval < 0) Fail(nameof(CheckpointInterval), "must be at least 0 (0 disables checkpoints)", CheckpointInterval);
+        if (CheckpointInterval > 0 && string.IsNullOrWhiteSpace(CheckpointDirectory))
+            throw new ArgumentException($"GanTrainerOptions.CheckpointDirectory must be set when CheckpointInterval is {CheckpointInterval}.");
+        if (CheckpointsToKeep < 1) Fail(nameof(CheckpointsToKeep), "must be at least 1", CheckpointsToKeep);
+        if (SampleInterval < 0) Fail(nameof(SampleInterval), "must be at least 0 (0 disables sampling)", SampleInterval);
+        if (SampleCount < 1) Fail(nameof(SampleCount), "must be at least 1", SampleCount);
+        if (ProgressInterval < 1) Fail(nameof(ProgressInterval), "must be at least 1", ProgressInterval);
+    }
+
+    private static void Fail(string option, string rule, object value)
+        => throw new ArgumentException(FormattableString.Invariant($"GanTrainerOptions.{option} {rule} (got {value})."));
+}
