@@ -53,4 +53,38 @@ public static class DataViewExtensions
         ArgumentNullException.ThrowIfNull(view);
         return view.GetBatches(new BatchOptions { BatchSize = batchSize, Shuffle = shuffle, Seed = seed, DropLast = dropLast });
     }
+
+    /// <summary>
+    /// Reads one tensor column of the first <paramref name="maxRows"/> rows (all when null), in order, into one
+    /// N x ... tensor that the caller owns; meant for evaluation sets that fit in memory.
+    /// </summary>
+    /// <exception cref="SchemaException">The column is missing or is text.</exception>
+    public static torch.Tensor ReadColumn(this IDataView view, string column, long? maxRows = null, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var c = view.Schema.GetColumn(column);
+        if (!c.Type.IsTensor) throw new SchemaException(column, $"Column '{column}' has type {c.Type}; ReadColumn reads tensor columns. The schema has {view.Schema.Describe()}.");
+        if (maxRows is < 1) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "maxRows must be positive.");
+        var parts = new List<torch.Tensor>();
+        long have = 0;
+        try
+        {
+            foreach (var batch in view.GetBatches(batchSize))
+                using (batch)
+                {
+                    var t = batch.GetTensor(column);
+                    long take = maxRows is { } m ? Math.Min(t.size(0), m - have) : t.size(0);
+                    using var part = t.narrow(0, 0, take);
+                    parts.Add(part.clone().DetachFromDisposeScope());
+                    have += take;
+                    if (maxRows is { } max && have >= max) break;
+                }
+            if (parts.Count == 0) throw new InvalidOperationException($"The view has no rows to read column '{column}' from.");
+            return torch.cat(parts);
+        }
+        finally
+        {
+            foreach (var p in parts) p.Dispose();
+        }
+    }
 }

@@ -113,6 +113,19 @@ public class InMemoryDataViewTests
     }
 
     [TestMethod]
+    public void ReadColumnConcatenatesTheFirstRows()
+    {
+        using var values = arange(0, 10, 1, ScalarType.Int64);
+        using var view = new InMemoryDataViewBuilder().AddNumbers("X", values).AddText("T", Enumerable.Repeat("t", 10).ToArray()).Build();
+        using var all = view.ReadColumn("X", batchSize: 3);
+        Assert.IsTrue(equal(values, all));
+        using var some = view.ReadColumn("X", maxRows: 4, batchSize: 3);
+        CollectionAssert.AreEqual(new long[] { 0, 1, 2, 3 }, some.ToArray<long>());
+        Assert.ThrowsExactly<SchemaException>(() => view.ReadColumn("T"));
+        StringAssert.Contains(Assert.ThrowsExactly<SchemaException>(() => view.ReadColumn("Y")).Message, "X: Int64, T: Text");
+    }
+
+    [TestMethod]
     public void TheViewOwnsCopiesAndFreesThemOnDispose()
     {
         long before = TensorCounts.Settled();
