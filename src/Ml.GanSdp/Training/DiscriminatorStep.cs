@@ -43,7 +43,7 @@ public sealed class DiscriminatorStep
     /// batch is handed to the caller in <paramref name="real"/> (the caller disposes it; the generator step
     /// reuses it). Throws <see cref="TrainingDivergedException"/> before any update when a term is not finite.
     /// </summary>
-    public StepResult Run(long iteration, out DataBatch real)
+    public StepResult Run(long iteration, out TrainingBatch real)
     {
         using var scope = NewDisposeScope();
         var batch = _data.NextBatch(_batchSize, _dataRng);

@@ -138,7 +138,7 @@ public sealed class GanTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         long iteration = Iteration;
         var dResults = new StepResult[Options.DiscriminatorSteps];
-        DataBatch? real = null;
+        TrainingBatch? real = null;
         try
         {
             for (int i = 0; i < dResults.Length; i++)

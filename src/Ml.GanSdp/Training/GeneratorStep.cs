@@ -41,7 +41,7 @@ public sealed class GeneratorStep
     /// iteration's last D step. D's parameters get no gradient and are not updated. Throws
     /// <see cref="TrainingDivergedException"/> before any update when a term is not finite.
     /// </summary>
-    public StepResult Run(long iteration, DataBatch real)
+    public StepResult Run(long iteration, TrainingBatch real)
     {
         using var scope = NewDisposeScope();
         using var frozen = new FrozenParameters(_discriminator.Module);

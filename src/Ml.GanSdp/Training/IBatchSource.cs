@@ -3,10 +3,10 @@ using static Ml.GanSdp.torch;
 namespace Ml.GanSdp.Training;
 
 /// <summary>A batch of real samples (N x ...) and, for labelled data, their class labels (int64, N). The caller owns both.</summary>
-public sealed class DataBatch : IDisposable
+public sealed class TrainingBatch : IDisposable
 {
     /// <summary>Wraps samples and optional labels.</summary>
-    public DataBatch(Tensor samples, Tensor? labels = null)
+    public TrainingBatch(Tensor samples, Tensor? labels = null)
     {
         Samples = samples;
         Labels = labels;
@@ -19,7 +19,7 @@ public sealed class DataBatch : IDisposable
     public Tensor? Labels { get; }
 
     /// <summary>Takes both tensors out of any dispose scope (the batch's owner frees them).</summary>
-    public DataBatch DetachFromDisposeScope()
+    public TrainingBatch DetachFromDisposeScope()
     {
         Samples.DetachFromDisposeScope();
         Labels?.DetachFromDisposeScope();
@@ -49,7 +49,7 @@ public interface IBatchSource
     long[] SampleShape { get; }
 
     /// <summary>Draws <paramref name="batchSize"/> samples (with labels when <see cref="NumClasses"/> &gt; 0) using <paramref name="rng"/>.</summary>
-    DataBatch NextBatch(int batchSize, Generator rng);
+    TrainingBatch NextBatch(int batchSize, Generator rng);
 }
 
 /// <summary>
@@ -89,11 +89,11 @@ public sealed class TensorBatchSource : IBatchSource, IDisposable
     public long[] SampleShape { get; }
 
     /// <inheritdoc/>
-    public DataBatch NextBatch(int batchSize, Generator rng)
+    public TrainingBatch NextBatch(int batchSize, Generator rng)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         using var index = randint(0, Count, new long[] { batchSize }, ScalarType.Int64, null, rng);
-        return new DataBatch(_samples.index_select(0, index), _labels?.index_select(0, index));
+        return new TrainingBatch(_samples.index_select(0, index), _labels?.index_select(0, index));
     }
 
     /// <summary>Frees this source's aliases (not the caller's tensors).</summary>

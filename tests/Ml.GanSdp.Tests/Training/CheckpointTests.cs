@@ -111,7 +111,7 @@ public class CheckpointTests
         File.WriteAllText(junk, "not a zip at all");
         Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Load(junk));
         var npz = dir.File("arrays.ckpt");
-        using (var t = ones(2)) Serialization.Npy.SaveNpz(npz, new Dictionary<string, Tensor> { ["a"] = t });
+        using (var t = ones(2)) global::Ml.GanSdp.Serialization.Npy.SaveNpz(npz, new Dictionary<string, Tensor> { ["a"] = t });
         var e = Assert.ThrowsExactly<InvalidDataException>(() => Checkpoint.Load(npz));
         StringAssert.Contains(e.Message, "checkpoint.json");
         Assert.ThrowsExactly<FileNotFoundException>(() => Checkpoint.Load(dir.File("missing.ckpt")));
