@@ -181,11 +181,16 @@ public sealed class Embedding : Module
         register_parameter("weight", w);
     }
 
-    /// <summary>The table.</summary>
-    public Tensor weight => get_parameter("weight")!;
+    /// <summary>The table, or the original table when a reparametrization (spectral norm) computes it.</summary>
+    public Tensor weight => get_parameter("weight") ?? get_parameter("weight_orig")!;
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input) => embedding(input, weight);
+    public override Tensor forward(Tensor input)
+    {
+        var w = get_weight("weight", out var owned);
+        try { return embedding(input, w); }
+        finally { if (owned) w.Dispose(); }
+    }
 }
 
 /// <summary>Applies its children in order; they are named "0", "1", ... as in PyTorch.</summary>
