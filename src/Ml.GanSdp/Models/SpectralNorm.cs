@@ -53,7 +53,28 @@ public static class SpectralNorm
         module.register_buffer(name + "_u", u);
         module.register_buffer(name + "_v", v);
         module.register_computed_weight(name, () => ComputeWeight(module, name, d, eps));
+        Settings.GetOrCreateValue(module)[name] = (d, eps);
         return module;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<torch.nn.Module, Dictionary<string, (int dim, double eps)>> Settings = new();
+
+    /// <summary>
+    /// The normalized weight from the current weight_orig, u and v, without a power iteration and without gradient
+    /// (what an evaluation-mode forward uses; after a training-mode forward, the weight that forward used).
+    /// </summary>
+    public static Tensor NormalizedWeight(torch.nn.Module module, string name = "weight")
+    {
+        if (!Settings.TryGetValue(module, out var d) || !d.TryGetValue(name, out var s))
+            throw new ArgumentException($"{module.Name} has no spectral normalization on '{name}'.", nameof(name));
+        using (no_grad())
+        {
+            var weight = module.get_parameter(name + "_orig")!;
+            using var mat = ToMatrix(weight, s.dim);
+            using var wv = mat.matmul(module.get_buffer(name + "_v")!);
+            using var sigma = module.get_buffer(name + "_u")!.matmul(wv);
+            return weight / sigma;
+        }
     }
 
     /// <summary>Whether <paramref name="module"/> has spectral normalization on <paramref name="name"/>.</summary>

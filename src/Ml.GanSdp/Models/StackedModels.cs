@@ -92,7 +92,6 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
         long n = ModelChecks.Sample(x, SampleShape, Name);
         ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
         var features = new List<Tensor>();
-        Tensor? last = null;
         try
         {
             Tensor cur = x;
@@ -106,13 +105,19 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
                 owned = true;
                 if (i != _blockEnds[b]) continue;
                 b++;
-                if (cur.dim() == 2) features.Add(cur.view(n, cur.shape[1], 1, 1));
+                if (cur.dim() == 2)
+                {
+                    // Vector blocks: the feature is the N x H x 1 x 1 view, and the network continues from it, so
+                    // that the returned feature is upstream of the scores like the feature maps of the CNNs.
+                    var feature = cur.view(n, cur.shape[1], 1, 1);
+                    features.Add(feature);
+                    cur.Dispose();
+                    cur = feature.view(n, feature.shape[1]);
+                }
                 else { features.Add(cur); owned = false; }
             }
             if (owned) cur.Dispose();
-            last = features[^1];
-            var scores = Head(last, labels);
-            return new DiscriminatorOutput(scores, features);
+            return new DiscriminatorOutput(Head(features[^1], labels), features);
         }
         catch
         {
