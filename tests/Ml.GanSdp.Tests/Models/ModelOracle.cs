@@ -6,7 +6,10 @@ using static Ml.GanSdp.torch;
 
 namespace Ml.GanSdp.Tests.Models;
 
-/// <summary>Runs Oracles/models_oracle.py (PyTorch twins of our models) and compares with ours.</summary>
+/// <summary>
+/// Runs Oracles/models_oracle.py (PyTorch twins of our models, same module trees) and compares with ours. Cases are
+/// batched into one Python process per test (importing torch dominates the cost).
+/// </summary>
 internal static class ModelOracle
 {
     /// <summary>The oracle's configuration for the model that <paramref name="o"/> describes.</summary>
@@ -31,18 +34,49 @@ internal static class ModelOracle
         ["bn"] = o.DiscriminatorBatchNorm,
     };
 
-    public static void Run(string command, TempDir dir, Dictionary<string, object> cfg)
+    /// <summary>Writes <paramref name="cfg"/> into a fresh sub-folder <paramref name="name"/> of <paramref name="root"/> and returns it.</summary>
+    public static string CaseDir(string root, string name, Dictionary<string, object> cfg)
     {
-        File.WriteAllText(dir.File("cfg.json"), JsonSerializer.Serialize(cfg));
-        Python.Run("models_oracle.py", command, dir.Path);
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "cfg.json"), JsonSerializer.Serialize(cfg));
+        return dir;
     }
 
-    /// <summary>The PyTorch twin's state-dict keys, in order.</summary>
-    public static string[] Keys(Dictionary<string, object> cfg)
+    /// <summary>Runs the (command, folder) jobs in one Python process.</summary>
+    public static void RunBatch(string root, IEnumerable<(string command, string dir)> jobs)
     {
-        using var dir = new TempDir();
-        Run("keys", dir, cfg);
-        return File.ReadAllText(dir.File("keys.txt")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.WriteAllText(Path.Combine(root, "jobs.json"), JsonSerializer.Serialize(jobs.Select(j => new[] { j.command, j.dir }).ToArray()));
+        Python.Run("models_oracle.py", "batch", root);
+    }
+
+    /// <summary>Asserts that each module's state-dict keys, in order, are those of its PyTorch twin.</summary>
+    public static void AssertKeys(IEnumerable<(string name, ModelOptions options)> cases)
+    {
+        using var root = new TempDir();
+        var jobs = new List<(string, string)>();
+        var expected = new List<(string name, string dir, List<string> ours)>();
+        foreach (var (name, o) in cases)
+        {
+            var (g, d) = ModelFactory.Create(o);
+            using var _g = g;
+            using var _d = d;
+            foreach (var (module, isG) in new[] { (g.Module, true), (d.Module, false) })
+            {
+                var label = $"{name} {(isG ? "G" : "D")}";
+                var dir = CaseDir(root.Path, label.Replace(' ', '_'), Config(o, isG));
+                var sd = module.state_dict();
+                expected.Add((label, dir, sd.Keys.ToList()));
+                foreach (var t in sd.Values) t.Dispose();
+                jobs.Add(("keys", dir));
+            }
+        }
+        RunBatch(root.Path, jobs);
+        foreach (var (label, dir, ours) in expected)
+        {
+            var theirs = File.ReadAllText(Path.Combine(dir, "keys.txt")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            CollectionAssert.AreEqual(theirs, ours, $"{label}: ours {string.Join(", ", ours)}; PyTorch {string.Join(", ", theirs)}");
+        }
     }
 
     public static void SaveState(torch.nn.Module m, string path)
@@ -53,14 +87,14 @@ internal static class ModelOracle
     }
 
     /// <summary>Asserts that <paramref name="m"/>'s state equals the oracle's final.npz (running statistics, u, v).</summary>
-    public static void AssertStateClose(torch.nn.Module m, string path, double tol)
+    public static void AssertStateClose(torch.nn.Module m, string path, double tol, string label)
     {
         var theirs = Npy.LoadNpz(path);
         var ours = m.state_dict();
         try
         {
-            CollectionAssert.AreEquivalent(theirs.Keys.ToList(), ours.Keys.ToList(), "state keys");
-            foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, tol, tol, k);
+            CollectionAssert.AreEquivalent(theirs.Keys.ToList(), ours.Keys.ToList(), $"{label}: state keys");
+            foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, tol, tol, $"{label}: {k}");
         }
         finally
         {
@@ -68,45 +102,70 @@ internal static class ModelOracle
         }
     }
 
+    /// <summary>One model whose forwards are compared with its PyTorch twin.</summary>
+    public sealed record ParityCase(string Name, ModelOptions Options, bool Generator, string[] Modes, long Batch = 4);
+
     /// <summary>
-    /// Loads our weights into the PyTorch twin, runs the same sequence of train/eval forwards in both, and compares the
-    /// outputs (scores and block features for D) and the final state (running statistics, spectral-norm vectors).
+    /// For each case: loads our weights into the PyTorch twin, runs the same sequence of train/eval forwards in both,
+    /// and compares the outputs (scores and every block feature for D) and the final state (running statistics,
+    /// spectral-norm vectors).
     /// </summary>
-    public static void AssertForwardParity(ModelOptions o, bool generator, string[] modes, long batch, double tol = 1e-5)
+    public static void AssertForwardParity(IReadOnlyList<ParityCase> cases, double tol = 1e-5)
     {
-        manual_seed(11);
-        using var dir = new TempDir();
+        using var root = new TempDir();
         using var scope = NewDisposeScope();
-        var (g, d) = ModelFactory.Create(o);
-        using var _g = g;
-        using var _d = d;
-        torch.nn.Module module = generator ? g.Module : d.Module;
-        ModelOracle.SaveState(module, dir.File("state.npz"));
-        var x = generator ? randn(batch, o.LatentSize) : rand(new[] { batch, (long)o.Channels, o.ImageSize, o.ImageSize }) * 2 - 1;
-        Npy.Save(dir.File("x.npy"), x);
-        Tensor? y = null;
-        if (o.NumClasses > 0)
+        var prepared = new List<(ParityCase c, string dir, torch.nn.Module module, IGenerator g, IDiscriminator d, Tensor x, Tensor? y)>();
+        try
         {
-            y = randint(o.NumClasses, new[] { batch });
-            Npy.Save(dir.File("y.npy"), y);
-        }
-        var cfg = Config(o, generator);
-        cfg["modes"] = modes;
-        Run("forward", dir, cfg);
-        for (int i = 0; i < modes.Length; i++)
-        {
-            module.train(modes[i] == "train");
-            if (generator)
+            foreach (var c in cases)
             {
-                TensorAssert.Close(Npy.Load(dir.File($"out{i}.npy")), g.Forward(x, y), tol, tol, $"G output, forward {i} ({modes[i]})");
-                continue;
+                manual_seed(11);
+                var (g, d) = ModelFactory.Create(c.Options);
+                var cfg = Config(c.Options, c.Generator);
+                cfg["modes"] = c.Modes;
+                var dir = CaseDir(root.Path, c.Name.Replace(' ', '_'), cfg);
+                var module = c.Generator ? g.Module : d.Module;
+                SaveState(module, Path.Combine(dir, "state.npz"));
+                var o = c.Options;
+                var x = c.Generator ? randn(c.Batch, o.LatentSize) : rand(new[] { c.Batch, (long)o.Channels, o.ImageSize, o.ImageSize }) * 2 - 1;
+                Npy.Save(Path.Combine(dir, "x.npy"), x);
+                Tensor? y = null;
+                if (o.NumClasses > 0)
+                {
+                    y = randint(o.NumClasses, new[] { c.Batch });
+                    Npy.Save(Path.Combine(dir, "y.npy"), y);
+                }
+                prepared.Add((c, dir, module, g, d, x, y));
             }
-            using var output = d.Forward(x, y);
-            TensorAssert.Close(Npy.Load(dir.File($"out{i}.npy")), output.Scores, tol, tol, $"D scores, forward {i} ({modes[i]})");
-            for (int j = 0; j < output.BlockFeatures.Count; j++)
-                TensorAssert.Close(Npy.Load(dir.File($"out{i}_f{j}.npy")), output.BlockFeatures[j], tol, tol, $"D block {j}, forward {i} ({modes[i]})");
-            Assert.IsFalse(File.Exists(dir.File($"out{i}_f{output.BlockFeatures.Count}.npy")), "PyTorch's twin has more blocks");
+            RunBatch(root.Path, prepared.Select(p => ("forward", p.dir)));
+            foreach (var (c, dir, module, g, d, x, y) in prepared)
+            {
+                string F(string f) => Path.Combine(dir, f);
+                for (int i = 0; i < c.Modes.Length; i++)
+                {
+                    var label = $"{c.Name}, forward {i} ({c.Modes[i]})";
+                    module.train(c.Modes[i] == "train");
+                    if (c.Generator)
+                    {
+                        TensorAssert.Close(Npy.Load(F($"out{i}.npy")), g.Forward(x, y), tol, tol, $"{label}: G output");
+                        continue;
+                    }
+                    using var output = d.Forward(x, y);
+                    TensorAssert.Close(Npy.Load(F($"out{i}.npy")), output.Scores, tol, tol, $"{label}: D scores");
+                    for (int j = 0; j < output.BlockFeatures.Count; j++)
+                        TensorAssert.Close(Npy.Load(F($"out{i}_f{j}.npy")), output.BlockFeatures[j], tol, tol, $"{label}: D block {j}");
+                    Assert.IsFalse(File.Exists(F($"out{i}_f{output.BlockFeatures.Count}.npy")), $"{label}: PyTorch's twin has more blocks");
+                }
+                AssertStateClose(module, F("final.npz"), tol, c.Name);
+            }
         }
-        AssertStateClose(module, dir.File("final.npz"), tol);
+        finally
+        {
+            foreach (var p in prepared)
+            {
+                p.g.Dispose();
+                p.d.Dispose();
+            }
+        }
     }
 }

@@ -36,65 +36,75 @@ public class SpectralNormTests
 
     private static Tensor Forward(torch.nn.Module m, Tensor x) => ((torch.nn.Module<Tensor, Tensor>)m).forward(x);
 
+    private static readonly string[] Kinds = { "linear", "conv", "convt", "embedding" };
+
     [TestMethod]
-    [DataRow("linear")]
-    [DataRow("conv")]
-    [DataRow("convt")]
-    [DataRow("embedding")]
-    public void SameSeedGivesPyTorchsWeightsAndVectors(string kind)
+    public void SameSeedGivesPyTorchsWeightsAndVectors()
     {
-        using var dir = new TempDir();
-        manual_seed(2024);
-        using var m = SpectralNorm.Apply(Layer(kind));
-        ModelOracle.Run("sn_init", dir, new() { ["seed"] = 2024, ["layer"] = kind, ["args"] = Args(kind) });
-        var theirs = Npy.LoadNpz(dir.File("init.npz"));
-        var ours = m.state_dict();
-        try
+        using var root = new TempDir();
+        var jobs = Kinds.Select(k => ("sn_init", ModelOracle.CaseDir(root.Path, k, new() { ["seed"] = 2024, ["layer"] = k, ["args"] = Args(k) }))).ToList();
+        ModelOracle.RunBatch(root.Path, jobs);
+        foreach (var (kind, (_, dir)) in Kinds.Zip(jobs))
         {
-            CollectionAssert.AreEqual(theirs.Keys.ToList(), ours.Keys.ToList(), "state-dict keys and order");
-            foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, k);
+            manual_seed(2024);
+            using var m = SpectralNorm.Apply(Layer(kind));
+            var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
+            var ours = m.state_dict();
+            try
+            {
+                CollectionAssert.AreEqual(theirs.Keys.ToList(), ours.Keys.ToList(), $"{kind}: state-dict keys and order");
+                foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, $"{kind}: {k}");
+            }
+            finally { foreach (var t in theirs.Values.Concat(ours.Values)) t.Dispose(); }
         }
-        finally { foreach (var t in theirs.Values.Concat(ours.Values)) t.Dispose(); }
     }
 
     [TestMethod]
-    [DataRow("linear")]
-    [DataRow("conv")]
-    [DataRow("convt")]
-    [DataRow("embedding")]
-    public void TrainingForwardsAndGradientsMatchPyTorch(string kind)
+    public void TrainingForwardsAndGradientsMatchPyTorch()
     {
         const int steps = 3;
-        using var dir = new TempDir();
+        using var root = new TempDir();
         using var scope = NewDisposeScope();
-        manual_seed(5);
-        using var m = SpectralNorm.Apply(Layer(kind));
-        ModelOracle.SaveState(m, dir.File("state.npz"));
-        var x = Input(kind);
-        Tensor g;
-        using (no_grad()) g = randn(Forward(m, x).shape);
-        // The probe forward above ran a power iteration: restore the saved state before the comparison.
-        var saved = Npy.LoadNpz(dir.File("state.npz"));
-        m.load_state_dict(saved);
-        Npy.Save(dir.File("x.npy"), x);
-        Npy.Save(dir.File("g.npy"), g);
-        ModelOracle.Run("sn", dir, new() { ["layer"] = kind, ["args"] = Args(kind), ["steps"] = steps });
-
-        for (int i = 0; i < steps; i++)
+        var cases = new List<(string kind, string dir, torch.nn.Module m, Tensor x, Tensor g)>();
+        try
         {
-            var y = Forward(m, x);
-            TensorAssert.Close(Npy.Load(dir.File($"out{i}.npy")), y, 1e-5, 1e-6, $"output {i}");
-            (y * g).sum().backward();
-        }
-        TensorAssert.Close(Npy.Load(dir.File("u.npy")), m.get_buffer("weight_u")!, 1e-5, 1e-6, "u");
-        TensorAssert.Close(Npy.Load(dir.File("v.npy")), m.get_buffer("weight_v")!, 1e-5, 1e-6, "v");
-        TensorAssert.Close(Npy.Load(dir.File("weight.npy")), SpectralNorm.NormalizedWeight(m), 1e-5, 1e-6, "weight");
-        TensorAssert.Close(Npy.Load(dir.File("grad.npy")), m.get_parameter("weight_orig")!.grad!, 1e-5, 1e-6, "grad of weight_orig");
+            foreach (var kind in Kinds)
+            {
+                manual_seed(5);
+                var m = SpectralNorm.Apply(Layer(kind));
+                var dir = ModelOracle.CaseDir(root.Path, kind, new() { ["layer"] = kind, ["args"] = Args(kind), ["steps"] = steps });
+                ModelOracle.SaveState(m, Path.Combine(dir, "state.npz"));
+                var x = Input(kind);
+                Tensor g;
+                m.eval();
+                using (no_grad()) g = randn(Forward(m, x).shape);
+                m.train();
+                Npy.Save(Path.Combine(dir, "x.npy"), x);
+                Npy.Save(Path.Combine(dir, "g.npy"), g);
+                cases.Add((kind, dir, m, x, g));
+            }
+            ModelOracle.RunBatch(root.Path, cases.Select(c => ("sn", c.dir)));
+            foreach (var (kind, dir, m, x, g) in cases)
+            {
+                string F(string f) => Path.Combine(dir, f);
+                for (int i = 0; i < steps; i++)
+                {
+                    var y = Forward(m, x);
+                    TensorAssert.Close(Npy.Load(F($"out{i}.npy")), y, 1e-5, 1e-6, $"{kind}: output {i}");
+                    (y * g).sum().backward();
+                }
+                TensorAssert.Close(Npy.Load(F("u.npy")), m.get_buffer("weight_u")!, 1e-5, 1e-6, $"{kind}: u");
+                TensorAssert.Close(Npy.Load(F("v.npy")), m.get_buffer("weight_v")!, 1e-5, 1e-6, $"{kind}: v");
+                TensorAssert.Close(Npy.Load(F("weight.npy")), SpectralNorm.NormalizedWeight(m), 1e-5, 1e-6, $"{kind}: weight");
+                TensorAssert.Close(Npy.Load(F("grad.npy")), m.get_parameter("weight_orig")!.grad!, 1e-5, 1e-6, $"{kind}: grad of weight_orig");
 
-        m.eval();
-        using var uBefore = m.get_buffer("weight_u")!.clone();
-        TensorAssert.Close(Npy.Load(dir.File("eval.npy")), Forward(m, x), 1e-5, 1e-6, "eval output");
-        Assert.IsTrue(equal(uBefore, m.get_buffer("weight_u")!), "eval mode must not run a power iteration");
+                m.eval();
+                var uBefore = m.get_buffer("weight_u")!.clone();
+                TensorAssert.Close(Npy.Load(F("eval.npy")), Forward(m, x), 1e-5, 1e-6, $"{kind}: eval output");
+                Assert.IsTrue(equal(uBefore, m.get_buffer("weight_u")!), $"{kind}: eval mode must not run a power iteration");
+            }
+        }
+        finally { foreach (var c in cases) c.m.Dispose(); }
     }
 
     [TestMethod]

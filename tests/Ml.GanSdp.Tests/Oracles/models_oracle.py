@@ -1,6 +1,7 @@
 """PyTorch twins of the Ml.GanSdp models (same module trees, hence the same state-dict keys).
 
-Usage: models_oracle.py keys DIR      -> DIR/keys.txt with the state-dict keys of the model in DIR/cfg.json
+Usage: models_oracle.py batch DIR    -> runs the [command, dir] pairs of DIR/jobs.json with one interpreter
+       models_oracle.py keys DIR      -> DIR/keys.txt with the state-dict keys of the model in DIR/cfg.json
        models_oracle.py forward DIR   -> loads DIR/state.npz, runs the forwards listed in cfg['modes'] on x.npy (y.npy)
        models_oracle.py sn DIR        -> spectral norm on one layer: training forwards, gradients, an eval forward
        models_oracle.py sn_init DIR   -> a spectrally normalized layer built after torch.manual_seed(cfg['seed'])
@@ -290,8 +291,19 @@ def cmd_sn_init(d, c):
     np.savez(d + '/init.npz', **{k: v.detach().numpy() for k, v in m.state_dict().items()})
 
 
-if __name__ == '__main__':
-    cmd, d = sys.argv[1], sys.argv[2]
+COMMANDS = {'keys': cmd_keys, 'forward': cmd_forward, 'sn': cmd_sn, 'sn_init': cmd_sn_init}
+
+
+def run(cmd, d):
     with open(d + '/cfg.json') as f:
         cfg = json.load(f)
-    {'keys': cmd_keys, 'forward': cmd_forward, 'sn': cmd_sn, 'sn_init': cmd_sn_init}[cmd](d, cfg)
+    COMMANDS[cmd](d, cfg)
+
+
+if __name__ == '__main__':
+    if sys.argv[1] == 'batch':  # DIR/jobs.json: [[command, dir], ...], one interpreter for all
+        with open(sys.argv[2] + '/jobs.json') as f:
+            for cmd, d in json.load(f):
+                run(cmd, d)
+    else:
+        run(sys.argv[1], sys.argv[2])
