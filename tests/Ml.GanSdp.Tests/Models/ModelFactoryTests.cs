@@ -49,6 +49,31 @@ public class ModelFactoryTests
     }
 
     [TestMethod]
+    [DataRow(Architecture.Mlp, 0, true)]
+    [DataRow(Architecture.Dcgan, 3, false)]
+    [DataRow(Architecture.Dcgan, 0, true)]
+    [DataRow(Architecture.SnganCnn, 3, true)]
+    [DataRow(Architecture.SnganResNet, 3, true)]
+    public void ForwardAndBackwardLeaveNoTensorBehindWithoutADisposeScope(Architecture a, int classes, bool sn)
+    {
+        var o = new ModelOptions { Architecture = a, LatentSize = 4, Channels = a == Architecture.Mlp ? 2 : 3, ImageSize = 32, Width = 2, NumClasses = classes, DiscriminatorSpectralNorm = sn };
+        var (g, d) = ModelFactory.Create(o);
+        using var _g = g;
+        using var _d = d;
+        long start = LiveTensorCount;
+        for (int step = 0; step < 2; step++)
+        {
+            using var z = randn(3, 4);
+            using var y = classes > 0 ? tensor(new long[] { 0, 1, 2 }) : null;
+            using var x = g.Forward(z, y);
+            using var output = d.Forward(x, y);
+            using var loss = output.Scores.sum();
+            loss.backward();
+        }
+        Assert.AreEqual(start, LiveTensorCount, "intermediate activations must be disposed by the models");
+    }
+
+    [TestMethod]
     public void MlpShapesAndVectorBlocks()
     {
         var o = new ModelOptions { Architecture = Architecture.Mlp, LatentSize = 3, Channels = 2, Width = 16, Depth = 2, DiscriminatorSpectralNorm = true };
