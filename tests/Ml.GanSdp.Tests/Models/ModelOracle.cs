@@ -102,13 +102,37 @@ internal static class ModelOracle
         }
     }
 
+    /// <summary>A training forward, loss = mean(out^2) (+ the mean of each block feature for D), backward; compares every parameter's gradient.</summary>
+    private static void AssertGradientsClose(ParityCase c, torch.nn.Module module, IGenerator g, IDiscriminator d, Tensor x, Tensor? y, string path, double tol)
+    {
+        module.train();
+        module.zero_grad();
+        Tensor loss;
+        if (c.Generator) loss = g.Forward(x, y).pow(2).mean();
+        else
+        {
+            using var output = d.Forward(x, y);
+            loss = output.Scores.pow(2).mean();
+            foreach (var f in output.BlockFeatures) loss = loss + f.mean();
+        }
+        loss.backward();
+        var theirs = Npy.LoadNpz(path);
+        var ours = module.named_parameters().ToList();
+        CollectionAssert.AreEquivalent(theirs.Keys.ToList(), ours.Select(p => p.name).ToList(), $"{c.Name}: parameters");
+        foreach (var (name, p) in ours)
+        {
+            Assert.IsNotNull(p.grad, $"{c.Name}: {name} has no gradient");
+            TensorAssert.Close(theirs[name], p.grad!, 1e-4, tol, $"{c.Name}: gradient of {name}");
+        }
+    }
+
     /// <summary>One model whose forwards are compared with its PyTorch twin.</summary>
     public sealed record ParityCase(string Name, ModelOptions Options, bool Generator, string[] Modes, long Batch = 4);
 
     /// <summary>
     /// For each case: loads our weights into the PyTorch twin, runs the same sequence of train/eval forwards in both,
-    /// and compares the outputs (scores and every block feature for D) and the final state (running statistics,
-    /// spectral-norm vectors).
+    /// and compares the outputs (scores and every block feature for D), the final state (running statistics,
+    /// spectral-norm vectors), then the gradients of every parameter after one more training forward.
     /// </summary>
     public static void AssertForwardParity(IReadOnlyList<ParityCase> cases, double tol = 1e-5)
     {
@@ -157,6 +181,7 @@ internal static class ModelOracle
                     Assert.IsFalse(File.Exists(F($"out{i}_f{output.BlockFeatures.Count}.npy")), $"{label}: PyTorch's twin has more blocks");
                 }
                 AssertStateClose(module, F("final.npz"), tol, c.Name);
+                AssertGradientsClose(c, module, g, d, x, y, F("grads.npz"), tol);
             }
         }
         finally

@@ -253,6 +253,15 @@ def cmd_forward(d, c):
         else:
             oracle.save(f'{d}/out{i}.npy', out)
     np.savez(d + '/final.npz', **{k: v.detach().numpy() for k, v in m.state_dict().items()})
+    # One more training forward and a backward pass: gradients of every parameter.
+    m.train()
+    out = m(x, y)
+    if isinstance(out, tuple):
+        loss = out[0].pow(2).mean() + sum(f.mean() for f in out[1])
+    else:
+        loss = out.pow(2).mean()
+    loss.backward()
+    np.savez(d + '/grads.npz', **{k: p.grad.numpy() for k, p in m.named_parameters()})
 
 
 def sn_layer(c):
