@@ -32,6 +32,8 @@ public sealed record ModelOptions
     public bool DiscriminatorSpectralNorm { get; init; }
     /// <summary>Batch norm in the discriminator (DCGAN only; off for WGAN-GP, which the paper trains without it).</summary>
     public bool DiscriminatorBatchNorm { get; init; } = true;
+    /// <summary>Number of hidden layers of the MLP generator and discriminator (<see cref="Architecture.Mlp"/> only; their width is <see cref="Width"/>).</summary>
+    public int Depth { get; init; } = 3;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
@@ -41,6 +43,9 @@ public sealed record ModelOptions
         if (NumClasses < 0) throw new ArgumentException($"ModelOptions.NumClasses must be 0 (unconditional) or more (got {NumClasses}).");
         if (Architecture != Architecture.Mlp && Channels is not (1 or 3))
             throw new ArgumentException($"ModelOptions.Channels must be 1 or 3 for {Architecture} (got {Channels}).");
+        if (Depth < 1) throw new ArgumentException($"ModelOptions.Depth must be at least 1 (got {Depth}).");
+        if (Architecture == Architecture.Mlp && NumClasses > 0)
+            throw new ArgumentException($"ModelOptions.NumClasses must be 0 for Mlp: class-conditional models exist for Dcgan, SnganCnn and SnganResNet (got {NumClasses}).");
         if (Architecture == Architecture.Mlp && Channels < 1) throw new ArgumentException($"ModelOptions.Channels (the data dimension) must be at least 1 (got {Channels}).");
         if (Architecture == Architecture.Dcgan && ImageSize is not (28 or 32 or 64))
             throw new ArgumentException($"ModelOptions.ImageSize must be 28, 32 or 64 for DCGAN (got {ImageSize}).");

@@ -163,7 +163,10 @@ public sealed class BatchNorm : Module
         var rm = get_buffer("running_mean");
         if (training && rm is not null)
         {
-            using (no_grad()) get_buffer("num_batches_tracked")!.add_(1);
+            // An int64 counter: add an int64 one (a double scalar would not cast back to Long in place).
+            using (no_grad())
+            using (var one = ones(Array.Empty<long>(), ScalarType.Int64))
+                get_buffer("num_batches_tracked")!.Binary_(Interop.NativeMethods.Binary.Add, one, "add_");
         }
         bool useBatchStats = training || rm is null;
         return batch_norm(input, rm, get_buffer("running_var"), get_parameter("weight"), get_parameter("bias"), useBatchStats, _momentum, _eps);
@@ -181,11 +184,16 @@ public sealed class Embedding : Module
         register_parameter("weight", w);
     }
 
-    /// <summary>The table.</summary>
-    public Tensor weight => get_parameter("weight")!;
+    /// <summary>The table, or the original table when a reparametrization (spectral norm) computes it.</summary>
+    public Tensor weight => get_parameter("weight") ?? get_parameter("weight_orig")!;
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor input) => embedding(input, weight);
+    public override Tensor forward(Tensor input)
+    {
+        var w = get_weight("weight", out var owned);
+        try { return embedding(input, w); }
+        finally { if (owned) w.Dispose(); }
+    }
 }
 
 /// <summary>Applies its children in order; they are named "0", "1", ... as in PyTorch.</summary>

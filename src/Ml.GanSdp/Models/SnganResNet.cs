@@ -1,0 +1,233 @@
+using Ml.GanSdp.Modules;
+using static Ml.GanSdp.torch;
+using static Ml.GanSdp.torch.nn.functional;
+
+namespace Ml.GanSdp.Models;
+
+/// <summary>
+/// The SNGAN ResNet for 32x32 images (Miyato et al. 2018, Table 4; the residual blocks of Gulrajani et al. 2017,
+/// with module names and initialization from Miyato and Koyama's sngan_projection code: residual convs
+/// Glorot-uniform with gain sqrt 2, shortcuts, dense layers and embeddings Glorot-uniform, biases 0).
+/// Channel counts scale with Width/64: G uses 4w channels (256 at Width 64), D 2w (128 at Width 64).
+/// <para>G: z -> dense <c>l1</c> (4 x 4 x 4w) -> 3 up-blocks <c>block2..4</c> (BN, ReLU, nearest 2x upsample,
+/// conv3x3, BN, ReLU, conv3x3; shortcut: upsample then conv1x1) -> BN <c>b5</c>, ReLU, conv3x3 <c>c5</c> to the image
+/// channels, Tanh. Conditional G uses <see cref="ConditionalBatchNorm"/> inside the blocks (b5 stays plain).</para>
+/// <para>D: optimized block <c>block1</c> (conv3x3, ReLU, conv3x3, 2x2 avg-pool; shortcut: avg-pool then conv1x1),
+/// <c>block2</c> (down), <c>block3</c>, <c>block4</c> (ReLU, conv3x3, ReLU, conv3x3, [avg-pool]; shortcut conv1x1
+/// [then avg-pool] when it changes size, else identity) -> ReLU -> global sum pooling -> dense <c>l5</c>; projection
+/// D adds &lt;l_y(y), h&gt; with the pooled h. The block features are the four block outputs (the residual sums;
+/// the ReLU that follows belongs to the next block or to the head). Spectral normalization (optional) covers every
+/// conv, <c>l5</c> and <c>l_y</c>.</para>
+/// </summary>
+public static class SnganResNet
+{
+    /// <summary>The generator (32x32).</summary>
+    public static ResNetGenerator Generator(long latentSize, long channels, long width, int numClasses = 0) => new(latentSize, channels, 4 * width, numClasses);
+
+    /// <summary>The discriminator (32x32).</summary>
+    public static ResNetDiscriminator Discriminator(long channels, long width, bool spectralNorm = true, int numClasses = 0) => new(channels, 2 * width, spectralNorm, numClasses);
+
+    /// <summary>Glorot-uniform weights with <paramref name="gain"/> and zero bias.</summary>
+    internal static T Glorot<T>(T layer, double gain = 1) where T : torch.nn.Module
+    {
+        torch.nn.init.xavier_uniform_(layer.get_parameter("weight")!, gain);
+        if (layer.get_parameter("bias") is { } b) torch.nn.init.zeros_(b);
+        return layer;
+    }
+
+    internal static T MaybeSn<T>(T layer, bool on) where T : torch.nn.Module => on ? SpectralNorm.Apply(layer) : layer;
+
+    internal static Tensor Upsample(Tensor x) => interpolate(x, 2.0, InterpolationMode.Nearest);
+
+    internal static Tensor Downsample(Tensor x) => avg_pool2d(x, 2);
+
+    internal static Tensor Norm(torch.nn.Module bn, Tensor x, Tensor? labels) => LayerStack.Apply(bn, x, labels);
+}
+
+/// <summary>A generator residual block with 2x nearest upsampling (see <see cref="SnganResNet"/>).</summary>
+public sealed class ResNetGenBlock : torch.nn.Module
+{
+    private readonly torch.nn.Module _b1, _b2;
+    private readonly Conv2d _c1, _c2, _cSc;
+
+    /// <summary>Creates the block; with classes the two norms are conditional.</summary>
+    public ResNetGenBlock(long inChannels, long outChannels, int numClasses) : base(nameof(ResNetGenBlock))
+    {
+        _b1 = register_module("b1", Norm(inChannels, numClasses));
+        _c1 = register_module("c1", SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
+        _b2 = register_module("b2", Norm(outChannels, numClasses));
+        _c2 = register_module("c2", SnganResNet.Glorot(torch.nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
+        _cSc = register_module("c_sc", SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 1, 1, 0)));
+    }
+
+    private static torch.nn.Module Norm(long c, int numClasses) => numClasses > 0 ? new ConditionalBatchNorm(c, numClasses) : torch.nn.BatchNorm2d(c);
+
+    /// <summary>upsample-conv residual branch plus upsample-conv1x1 shortcut.</summary>
+    public Tensor forward(Tensor x, Tensor? labels)
+    {
+        using var scope = NewDisposeScope();
+        var h = SnganResNet.Norm(_b1, x, labels).relu_();
+        h = _c1.forward(SnganResNet.Upsample(h));
+        h = SnganResNet.Norm(_b2, h, labels).relu_();
+        h = _c2.forward(h);
+        var sc = _cSc.forward(SnganResNet.Upsample(x));
+        return (h + sc).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The SNGAN ResNet generator for 32x32 (see <see cref="SnganResNet"/>).</summary>
+public sealed class ResNetGenerator : torch.nn.Module, IGenerator
+{
+    private readonly Linear _l1;
+    private readonly ResNetGenBlock[] _blocks;
+    private readonly BatchNorm _b5;
+    private readonly Conv2d _c5;
+    private readonly long _ch;
+
+    /// <summary>Creates G with <paramref name="ch"/> channels in every block.</summary>
+    public ResNetGenerator(long latentSize, long channels, long ch, int numClasses) : base(nameof(ResNetGenerator))
+    {
+        if (ch < 1) throw new ArgumentOutOfRangeException(nameof(ch), ch, "ModelOptions.Width must be at least 1.");
+        LatentSize = latentSize;
+        NumClasses = numClasses;
+        SampleShape = new[] { channels, 32L, 32L };
+        _ch = ch;
+        _l1 = register_module("l1", SnganResNet.Glorot(torch.nn.Linear(latentSize, 4 * 4 * ch)));
+        _blocks = new ResNetGenBlock[3];
+        for (int i = 0; i < 3; i++) _blocks[i] = register_module($"block{i + 2}", new ResNetGenBlock(ch, ch, numClasses));
+        _b5 = register_module("b5", torch.nn.BatchNorm2d(ch));
+        _c5 = register_module("c5", SnganResNet.Glorot(torch.nn.Conv2d(ch, channels, 3, 1, 1)));
+    }
+
+    /// <inheritdoc/>
+    public long LatentSize { get; }
+    /// <inheritdoc/>
+    public long[] SampleShape { get; }
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+    /// <inheritdoc/>
+    public torch.nn.Module Module => this;
+
+    /// <inheritdoc/>
+    public Tensor Forward(Tensor z, Tensor? labels = null)
+    {
+        long n = ModelChecks.Latent(z, LatentSize, Name);
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        using var scope = NewDisposeScope();
+        var h = _l1.forward(z.reshape(n, LatentSize)).view(n, _ch, 4, 4);
+        foreach (var b in _blocks) h = b.forward(h, labels);
+        h = _b5.forward(h).relu_();
+        return _c5.forward(h).tanh_().MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>A discriminator residual block, or the optimized first block (see <see cref="SnganResNet"/>).</summary>
+public sealed class ResNetDisBlock : torch.nn.Module
+{
+    private readonly Conv2d _c1, _c2;
+    private readonly Conv2d? _cSc;
+    private readonly bool _downsample, _optimized;
+
+    /// <summary>Creates the block; <paramref name="optimized"/> is the first block (no leading ReLU, pooled shortcut first).</summary>
+    public ResNetDisBlock(long inChannels, long outChannels, bool downsample, bool optimized, bool spectralNorm) : base(nameof(ResNetDisBlock))
+    {
+        _downsample = downsample || optimized;
+        _optimized = optimized;
+        _c1 = register_module("c1", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
+        _c2 = register_module("c2", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
+        if (optimized || inChannels != outChannels || downsample)
+            _cSc = register_module("c_sc", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 1, 1, 0)), spectralNorm));
+    }
+
+    /// <summary>Residual branch plus shortcut.</summary>
+    public Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = _optimized ? _c1.forward(x) : _c1.forward(x.relu());
+        h = _c2.forward(h.relu_());
+        if (_downsample) h = SnganResNet.Downsample(h);
+        Tensor sc;
+        if (_cSc is null) sc = x;
+        else if (_optimized) sc = _cSc.forward(SnganResNet.Downsample(x));
+        else
+        {
+            sc = _cSc.forward(x);
+            if (_downsample) sc = SnganResNet.Downsample(sc);
+        }
+        return (h + sc).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The SNGAN ResNet discriminator for 32x32, with optional projection (see <see cref="SnganResNet"/>).</summary>
+public sealed class ResNetDiscriminator : torch.nn.Module, IDiscriminator
+{
+    private readonly ResNetDisBlock[] _blocks;
+    private readonly Linear _l5;
+    private readonly Embedding? _ly;
+
+    /// <summary>Creates D with <paramref name="ch"/> channels.</summary>
+    public ResNetDiscriminator(long channels, long ch, bool spectralNorm, int numClasses) : base(nameof(ResNetDiscriminator))
+    {
+        if (ch < 1) throw new ArgumentOutOfRangeException(nameof(ch), ch, "ModelOptions.Width must be at least 1.");
+        NumClasses = numClasses;
+        SampleShape = new[] { channels, 32L, 32L };
+        _blocks = new[]
+        {
+            register_module("block1", new ResNetDisBlock(channels, ch, downsample: true, optimized: true, spectralNorm)),
+            register_module("block2", new ResNetDisBlock(ch, ch, downsample: true, optimized: false, spectralNorm)),
+            register_module("block3", new ResNetDisBlock(ch, ch, downsample: false, optimized: false, spectralNorm)),
+            register_module("block4", new ResNetDisBlock(ch, ch, downsample: false, optimized: false, spectralNorm)),
+        };
+        _l5 = register_module("l5", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Linear(ch, 1)), spectralNorm));
+        if (numClasses > 0)
+        {
+            var e = torch.nn.Embedding(numClasses, ch);
+            torch.nn.init.xavier_uniform_(e.weight);
+            _ly = register_module("l_y", SnganResNet.MaybeSn(e, spectralNorm));
+        }
+    }
+
+    /// <inheritdoc/>
+    public int NumClasses { get; }
+    /// <inheritdoc/>
+    public torch.nn.Module Module => this;
+    /// <summary>Shape of one input sample.</summary>
+    public long[] SampleShape { get; }
+    /// <summary>The projection embedding, or null.</summary>
+    public Embedding? Embed => _ly;
+
+    /// <inheritdoc/>
+    public DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
+    {
+        long n = ModelChecks.Sample(x, SampleShape, Name);
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        var features = new List<Tensor>();
+        try
+        {
+            var h = x;
+            foreach (var b in _blocks)
+            {
+                h = b.forward(h);
+                features.Add(h);
+            }
+            return new DiscriminatorOutput(Head(h, labels), features);
+        }
+        catch
+        {
+            foreach (var f in features) f.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The head on the last block output: ReLU, global sum pooling, <c>l5</c>, plus the projection term.</summary>
+    public Tensor Head(Tensor lastBlockFeature, Tensor? labels = null)
+    {
+        long n = lastBlockFeature.shape[0];
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        using var scope = NewDisposeScope();
+        var h = lastBlockFeature.relu().sum(new long[] { 2, 3 });
+        var score = _l5.forward(h).reshape(n);
+        if (_ly is not null) score = score + (_ly.forward(labels!) * h).sum(1);
+        return score.MoveToOuterDisposeScope();
+    }
+}
