@@ -66,7 +66,7 @@ public class RegularizerContractTests
         Assert.AreEqual(start, LiveTensorCount, "live tensors after every term was computed, differentiated and freed");
     }
 
-    private static void DiscriminatorOutputs(GoldenSdpDiscriminator d, Tensor real, Tensor fake, out Models.DiscriminatorOutput ro, out Models.DiscriminatorOutput fo)
+    private static void DiscriminatorOutputs(GoldenSdpDiscriminator d, Tensor real, Tensor fake, out global::Ml.GanSdp.Models.DiscriminatorOutput ro, out global::Ml.GanSdp.Models.DiscriminatorOutput fo)
     {
         using (no_grad()) ro = d.Forward(real);
         fo = d.Forward(fake);
@@ -99,12 +99,12 @@ public class RegularizerContractTests
         }
     }
 
-    private sealed class LabelRecordingDiscriminator(GoldenSdpDiscriminator inner) : Models.IDiscriminator
+    private sealed class LabelRecordingDiscriminator(GoldenSdpDiscriminator inner) : global::Ml.GanSdp.Models.IDiscriminator
     {
         public List<long> FirstLabels { get; } = new();
         public int NumClasses => 3;
         public torch.nn.Module Module => inner.Module;
-        public Models.DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
+        public global::Ml.GanSdp.Models.DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
         {
             Assert.IsNotNull(labels, "a conditional D must receive labels");
             FirstLabels.Add(labels[0].item<long>());

@@ -117,12 +117,12 @@ public class SdpRegularizerTests
         Assert.AreEqual(start, LiveTensorCount);
     }
 
-    private sealed class CountingDiscriminator(GoldenSdpDiscriminator inner) : Models.IDiscriminator
+    private sealed class CountingDiscriminator(GoldenSdpDiscriminator inner) : global::Ml.GanSdp.Models.IDiscriminator
     {
         public int Calls { get; private set; }
         public int NumClasses => 0;
         public torch.nn.Module Module => inner.Module;
-        public Models.DiscriminatorOutput Forward(Tensor x, Tensor? labels = null) { Calls++; return inner.Forward(x, labels); }
+        public global::Ml.GanSdp.Models.DiscriminatorOutput Forward(Tensor x, Tensor? labels = null) { Calls++; return inner.Forward(x, labels); }
         public void Dispose() { }
     }
 }
