@@ -1,5 +1,6 @@
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Models;
+using Ml.GanSdp.Regularizers;
 
 namespace Ml.GanSdp.Training;
 
@@ -80,6 +81,12 @@ public sealed record GanTrainerOptions
     /// <summary>Report <see cref="TrainingProgress"/> every this many iterations.</summary>
     public long ProgressInterval { get; init; } = 100;
 
+    /// <summary>SDP (sample differences penalization) options, or null to train without SDP.</summary>
+    public SdpOptions? Sdp { get; init; }
+
+    /// <summary>The other stabilizers to add (WGAN-GP, R1, R2, DRAGAN, CR, bCR, zCR, feature matching), in order.</summary>
+    public IReadOnlyList<RegularizerSpec> Regularizers { get; init; } = Array.Empty<RegularizerSpec>();
+
     /// <summary>Whether the generator step runs D on reals for this set of regularizers.</summary>
     internal bool WantsRealOutputInGeneratorStep(int regularizerCount) => RealOutputInGeneratorStep ?? regularizerCount > 0;
 
@@ -108,6 +115,15 @@ public sealed record GanTrainerOptions
         if (SampleInterval < 0) Fail(nameof(SampleInterval), "must be at least 0 (0 disables sampling)", SampleInterval);
         if (SampleCount < 1) Fail(nameof(SampleCount), "must be at least 1", SampleCount);
         if (ProgressInterval < 1) Fail(nameof(ProgressInterval), "must be at least 1", ProgressInterval);
+        Sdp?.Validate();
+        foreach (var r in Regularizers)
+        {
+            if (r is null) throw new ArgumentException("GanTrainerOptions.Regularizers must not contain null.");
+            r.Validate();
+        }
+        var kinds = Regularizers.Select(r => r.Kind).ToList();
+        if (kinds.Distinct().Count() != kinds.Count)
+            throw new ArgumentException($"GanTrainerOptions.Regularizers lists a regularizer twice: [{string.Join(", ", kinds)}].");
     }
 
     private static void Fail(string option, string rule, object value)
