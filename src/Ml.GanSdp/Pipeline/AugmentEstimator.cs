@@ -32,7 +32,7 @@ public sealed record AugmentOptions
 /// <summary>
 /// The fitted augmentation: <see cref="Transform"/> returns the real rows (image and label columns only) followed by
 /// round(<see cref="AugmentOptions.SyntheticRatio"/> x n) generated rows whose labels follow the class
-/// proportions seen at Fit (class c gets round(ratio x n_c) rows). Unlike ML.NET's row mappers it changes the row
+/// proportions of the transformed rows (see <see cref="Allocate"/>). Unlike ML.NET's row mappers it changes the row
 /// count, and it materializes the result in memory (an <see cref="InMemoryDataView"/>, which the caller disposes).
 /// Synthetic images take the real column's representation (uint8, or float in its range).
 /// </summary>
@@ -57,6 +57,26 @@ public sealed class AugmentTransformer : ITransformer
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => AugmentEstimator.OutputSchema(inputSchema, Generator, Options);
 
+    /// <summary>
+    /// Synthetic rows per class: round(ratio x n) in total, split in proportion to the class counts by the largest
+    /// remainder method (each class gets floor(ratio x n_c), the rest go to the largest fractions, ties to the lower class).
+    /// </summary>
+    public static int[] Allocate(IReadOnlyList<long> classCounts, double ratio)
+    {
+        ArgumentNullException.ThrowIfNull(classCounts);
+        long total = (long)Math.Round(classCounts.Sum() * ratio, MidpointRounding.AwayFromZero);
+        var exact = classCounts.Select(k => k * ratio).ToArray();
+        var per = exact.Select(e => (int)Math.Floor(e)).ToArray();
+        long left = total - per.Sum();
+        foreach (var i in Enumerable.Range(0, per.Length).OrderByDescending(i => exact[i] - per[i]).ThenBy(i => i))
+        {
+            if (left <= 0) break;
+            per[i]++;
+            left--;
+        }
+        return per;
+    }
+
     /// <inheritdoc/>
     public IDataView Transform(IDataView input)
     {
@@ -77,13 +97,13 @@ public sealed class AugmentTransformer : ITransformer
             {
                 var c = new long[Generator.NumClasses];
                 foreach (var y in labels!.ToArray<long>()) c[y]++;
-                var per = c.Select(k => (int)Math.Round(k * Options.SyntheticRatio, MidpointRounding.ToEven)).ToArray();
+                var per = Allocate(c, Options.SyntheticRatio);
                 var list = new List<long>();
                 for (int k = 0; k < per.Length; k++) list.AddRange(Enumerable.Repeat((long)k, per[k]));
                 synth = list.Count;
                 synthLabels = tensor(list.ToArray(), new long[] { list.Count });
             }
-            else synth = (long)Math.Round(n * Options.SyntheticRatio, MidpointRounding.ToEven);
+            else synth = (long)Math.Round(n * Options.SyntheticRatio, MidpointRounding.AwayFromZero);
 
             var b = new InMemoryDataViewBuilder();
             Tensor allImages;

@@ -102,7 +102,7 @@ public sealed class GanGeneratorTransformer : ITransformer, IDisposable
         Tensor? y = null;
         if (NumClasses > 0)
         {
-            y = labels is null ? arange(n).remainder(NumClasses) : labels.to(ScalarType.Int64);
+            y = labels is null ? arange(n).remainder(NumClasses).to(ScalarType.Int64) : labels.to(ScalarType.Int64);
             if (y.dim() != 1 || y.size(0) != n) throw new ArgumentException($"labels must be int64 of shape [{n}].", nameof(labels));
         }
         var g = SamplingGenerator;
@@ -144,7 +144,8 @@ public sealed class GanGeneratorTransformer : ITransformer, IDisposable
             else if (NumClasses > 0)
             {
                 using var a = arange(count);
-                labels = a.remainder(NumClasses);
+                using var r = a.remainder(NumClasses);
+                labels = r.to(ScalarType.Int64);
             }
             var builder = new InMemoryDataViewBuilder();
             using (var images = GenerateInChunks(count, seed, labels))
