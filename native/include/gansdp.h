@@ -231,7 +231,9 @@ GS_EXPORT int gs_optim_get_state(gs_optimizer o, int param_index, gs_tensor* out
 GS_EXPORT int gs_optim_set_state(gs_optimizer o, int param_index, const gs_tensor* state, int count);
 
 /* ---- io (io.cpp) ------------------------------------------------------------------------------ */
-/* Load a PyTorch zip-format file (torch.save) holding a dict of str -> tensor. */
+/* Load a PyTorch zip-format file (torch.save) holding a dict of str -> tensor. Entries whose offset, sizes and
+ * strides reach outside their storage are rejected (libtorch 1.13 does not check). The managed PthFile validates
+ * the zip and the pickle before calling this, and rewrites SETITEM/APPEND, which libtorch 1.13 cannot read. */
 GS_EXPORT int gs_pickle_load_dict(const void* data, int64_t size, gs_dict* out);
 GS_EXPORT void gs_dict_free(gs_dict d);
 GS_EXPORT int gs_dict_size(gs_dict d, int64_t* out);
