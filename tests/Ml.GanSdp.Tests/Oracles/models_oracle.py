@@ -300,7 +300,24 @@ def cmd_sn_init(d, c):
     np.savez(d + '/init.npz', **{k: v.detach().numpy() for k, v in m.state_dict().items()})
 
 
-COMMANDS = {'keys': cmd_keys, 'forward': cmd_forward, 'sn': cmd_sn, 'sn_init': cmd_sn_init}
+def weights_init(m):
+    """pytorch/examples/dcgan's initialization."""
+    name = m.__class__.__name__
+    if name.find('Conv') != -1:
+        nn.init.normal_(m.weight.data, 0.0, 0.02)
+    elif name.find('BatchNorm') != -1:
+        nn.init.normal_(m.weight.data, 1.0, 0.02)
+        nn.init.constant_(m.bias.data, 0)
+
+
+def cmd_dcgan_init(d, c):
+    torch.manual_seed(c['seed'])
+    m = build(c)
+    m.apply(weights_init)
+    np.savez(d + '/init.npz', **{k: v.detach().numpy() for k, v in m.state_dict().items()})
+
+
+COMMANDS = {'dcgan_init': cmd_dcgan_init, 'keys': cmd_keys, 'forward': cmd_forward, 'sn': cmd_sn, 'sn_init': cmd_sn_init}
 
 
 def run(cmd, d):
