@@ -129,12 +129,19 @@ public static partial class torch
         return Create(NativeMethods.gs_full(size, size.Length, value, (int)dtype, dt, di, out var r), r, nameof(full)).requires_grad_(requires_grad);
     }
 
-    /// <summary>Values from <paramref name="start"/> to <paramref name="end"/> (exclusive) by <paramref name="step"/>.</summary>
-    public static Tensor arange(double start, double end, double step = 1, ScalarType dtype = ScalarType.Int64, Device? device = null)
+    /// <summary>
+    /// Values from <paramref name="start"/> to <paramref name="end"/> (exclusive) by <paramref name="step"/>. Without a
+    /// dtype, as in PyTorch: int64 when start, end and step are all whole numbers, else float32.
+    /// </summary>
+    public static Tensor arange(double start, double end, double step = 1, ScalarType? dtype = null, Device? device = null)
     {
+        if (step == 0 || double.IsNaN(step)) throw new ArgumentOutOfRangeException(nameof(step), step, "arange needs a non-zero step.");
+        var type = dtype ?? (IsWhole(start) && IsWhole(end) && IsWhole(step) ? ScalarType.Int64 : ScalarType.Float32);
         var (dt, di) = Dev(device);
-        return Create(NativeMethods.gs_arange(start, end, step, (int)dtype, dt, di, out var r), r, nameof(arange));
+        return Create(NativeMethods.gs_arange(start, end, step, (int)type, dt, di, out var r), r, nameof(arange));
     }
+
+    private static bool IsWhole(double v) => Math.Floor(v) == v && !double.IsInfinity(v);
 
     /// <summary>0 .. end-1 as int64.</summary>
     public static Tensor arange(long end) => arange(0, end, 1, ScalarType.Int64);
@@ -210,10 +217,17 @@ public static partial class torch
         throw new NotSupportedException($"Element type {typeof(T).Name} has no tensor dtype.");
     }
 
-    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
-    public static unsafe Tensor tensor<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape = default, bool requires_grad = false) where T : unmanaged
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape means 1-D
+    /// (use <see cref="tensor(double, ScalarType)"/> or the array overloads with an empty shape for a 0-d tensor).
+    /// </summary>
+    public static Tensor tensor<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape = default, bool requires_grad = false) where T : unmanaged
+        => FromData(data, shape.IsEmpty ? null : shape.ToArray(), requires_grad);
+
+    /// <summary>A tensor holding a copy of <paramref name="data"/>; null <paramref name="shape"/> means 1-D, an empty one 0-d.</summary>
+    private static unsafe Tensor FromData<T>(ReadOnlySpan<T> data, long[]? shape, bool requires_grad) where T : unmanaged
     {
-        long[] s = shape.IsEmpty && data.Length != 1 ? new long[] { data.Length } : shape.ToArray();
+        long[] s = shape ?? new long[] { data.Length };
         long n = 1;
         foreach (var d in s)
         {
@@ -229,17 +243,17 @@ public static partial class torch
     }
 
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(float[] data, long[]? shape = null, bool requires_grad = false) => tensor<float>(data, shape, requires_grad);
+    public static Tensor tensor(float[] data, long[]? shape = null, bool requires_grad = false) => FromData<float>(data, shape, requires_grad);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(double[] data, long[]? shape = null, bool requires_grad = false) => tensor<double>(data, shape, requires_grad);
+    public static Tensor tensor(double[] data, long[]? shape = null, bool requires_grad = false) => FromData<double>(data, shape, requires_grad);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(long[] data, long[]? shape = null) => tensor<long>(data, shape);
+    public static Tensor tensor(long[] data, long[]? shape = null) => FromData<long>(data, shape, false);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(int[] data, long[]? shape = null) => tensor<int>(data, shape);
+    public static Tensor tensor(int[] data, long[]? shape = null) => FromData<int>(data, shape, false);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(byte[] data, long[]? shape = null) => tensor<byte>(data, shape);
+    public static Tensor tensor(byte[] data, long[]? shape = null) => FromData<byte>(data, shape, false);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(bool[] data, long[]? shape = null) => tensor<bool>(data, shape);
+    public static Tensor tensor(bool[] data, long[]? shape = null) => FromData<bool>(data, shape, false);
 
     /// <summary>A 0-d tensor holding <paramref name="value"/>.</summary>
     public static Tensor tensor(double value, ScalarType dtype = ScalarType.Float32) => full(Array.Empty<long>(), value, dtype);
