@@ -118,8 +118,7 @@ void binary_(int op, at::Tensor& a, const at::Tensor& b) {
   throw std::invalid_argument("binary op code " + std::to_string(op) + " has no in-place form");
 }
 
-void binary_scalar_(int op, at::Tensor& a, double s) {
-  const at::Scalar v(s);
+void binary_scalar_(int op, at::Tensor& a, const at::Scalar& v) {
   switch (op) {
     case GS_ADD: a.add_(v); return;
     case GS_SUB: a.sub_(v); return;
@@ -146,7 +145,8 @@ int gs_binary_int_scalar(int op, gs_tensor a, int64_t s, gs_tensor* out) {
   GS_API(*out = wrap(binary_scalar(op, get(a), at::Scalar(s))));
 }
 int gs_binary_(int op, gs_tensor a, gs_tensor b) { GS_API(binary_(op, get(a), get(b))); }
-int gs_binary_scalar_(int op, gs_tensor a, double s) { GS_API(binary_scalar_(op, get(a), s)); }
+int gs_binary_scalar_(int op, gs_tensor a, double s) { GS_API(binary_scalar_(op, get(a), at::Scalar(s))); }
+int gs_binary_int_scalar_(int op, gs_tensor a, int64_t s) { GS_API(binary_scalar_(op, get(a), at::Scalar(s))); }
 int gs_add_scaled(gs_tensor a, gs_tensor b, double alpha, gs_tensor* out) { GS_API(*out = wrap(get(a).add(get(b), alpha))); }
 int gs_add_scaled_(gs_tensor a, gs_tensor b, double alpha) { GS_API(get(a).add_(get(b), alpha)); }
 int gs_lerp_(gs_tensor a, gs_tensor b, double weight) { GS_API(get(a).lerp_(get(b), weight)); }

@@ -15,6 +15,7 @@ public static partial class torch
         internal Tensor Binary(Binary op, long other, string name) => New(gs_binary_int_scalar(op, Handle, other, out var r), r, name);
         internal Tensor Binary_(Binary op, Tensor other, string name) { Check(gs_binary_(op, Handle, other.Handle), name); return this; }
         internal Tensor Binary_(Binary op, double other, string name) { Check(gs_binary_scalar_(op, Handle, other), name); return this; }
+        internal Tensor Binary_(Binary op, long other, string name) { Check(gs_binary_int_scalar_(op, Handle, other), name); return this; }
 
         // ---- operators ----------------------------------------------------------------------------------
 #pragma warning disable CS1591
@@ -183,6 +184,14 @@ public static partial class torch
         public Tensor add_(Tensor other, double alpha = 1) { Check(gs_add_scaled_(Handle, other.Handle, alpha)); return this; }
         /// <summary>this += s.</summary>
         public Tensor add_(double s) => Binary_(NativeMethods.Binary.Add, s, nameof(add_));
+        /// <summary>this += s (an integer: valid on integer tensors).</summary>
+        public Tensor add_(long s) => Binary_(NativeMethods.Binary.Add, s, nameof(add_));
+        /// <summary>this -= s.</summary>
+        public Tensor sub_(double s) => Binary_(NativeMethods.Binary.Sub, s, nameof(sub_));
+        /// <summary>this -= s (an integer: valid on integer tensors).</summary>
+        public Tensor sub_(long s) => Binary_(NativeMethods.Binary.Sub, s, nameof(sub_));
+        /// <summary>this *= s (an integer: valid on integer tensors).</summary>
+        public Tensor mul_(long s) => Binary_(NativeMethods.Binary.Mul, s, nameof(mul_));
         /// <summary>this -= other.</summary>
         public Tensor sub_(Tensor other) => Binary_(NativeMethods.Binary.Sub, other, nameof(sub_));
         /// <summary>this *= other.</summary>

@@ -25,7 +25,8 @@ _z = np.load(sys.argv[1])
 I = {k: torch.from_numpy(_z[k].copy()) for k in _z.files}
 O = {}
 {{body}}
-np.savez(sys.argv[2], **{k: np.ascontiguousarray(v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v)) for k, v in O.items()})
+
+np.savez(sys.argv[2], **{k: np.array(v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v, order='C') for k, v in O.items()})
 """;
         Python.Exec(script, inPath, outPath);
         return Npy.LoadNpz(outPath);

@@ -58,7 +58,8 @@ public class AutogradTests
         Assert.IsNull(x.grad);
         var y = x * x * 3;
         Assert.IsFalse(y.is_leaf);
-        Assert.AreEqual("MulBackward0", y.grad_fn_name());
+        StringAssert.StartsWith(y.grad_fn_name(), "MulBackward");
+        Assert.AreEqual("", x.grad_fn_name());
         y.backward(tensor(new double[] { 1, 10, 100 }));
         CollectionAssert.AreEqual(new double[] { 6, -120, 1800 }, x.grad!.ToArray<double>());
         (x * 2).sum().backward();
@@ -128,7 +129,7 @@ public class AutogradTests
         var x = Leaf(new long[] { 2, 3, 5, 4 });
         var w = Leaf(new long[] { 4, 3, 3, 3 }, 0.3);
         var b = Leaf(new long[] { 4 });
-        var r = randn(new long[] { 2, 4, 3, 2 }, float64);
+        var r = randn(new long[] { 2, 4, 5, 1 }, float64);
         CheckGradients(() => (conv2d(x, w, b, stride: (1, 2), padding: (1, 0)) * r).sum(), new[] { x, w, b }, "conv2d");
 
         var wg = Leaf(new long[] { 4, 1, 2, 3 }, 0.3);

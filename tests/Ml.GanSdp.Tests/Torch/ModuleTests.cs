@@ -14,6 +14,7 @@ net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyRe
                     nn.Sequential(nn.ConvTranspose2d(8, 4, 4, stride=2, padding=1), nn.BatchNorm2d(4), nn.ReLU()),
                     nn.Conv2d(4, 2, (1, 7), padding=(0, 3), bias=False), nn.Flatten(), nn.Linear(2 * 16 * 16, 3))
 extra = [nn.Linear(7, 5), nn.Linear(6, 2, bias=False), nn.Embedding(10, 3), nn.ConvTranspose2d(3, 6, 3, groups=3), nn.BatchNorm2d(5)]
+
 """;
 
     private static (nn.Module net, nn.Module[] extra) OurModel()
