@@ -203,6 +203,87 @@ public static partial class torch
     public static Tensor bernoulli(Tensor probabilities, Generator? generator = null)
         => Create(NativeMethods.gs_bernoulli(probabilities.Handle, Gen(generator), out var r), r, nameof(bernoulli));
 
+    /// <summary>Zeros with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor zeros_like(Tensor other, ScalarType? dtype = null, bool requires_grad = false)
+        => zeros(other.shape, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary>Ones with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor ones_like(Tensor other, ScalarType? dtype = null, bool requires_grad = false)
+        => ones(other.shape, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary><paramref name="value"/> everywhere, with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor full_like(Tensor other, double value, ScalarType? dtype = null, bool requires_grad = false)
+        => full(other.shape, value, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary>An uninitialized tensor with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor empty_like(Tensor other, ScalarType? dtype = null, bool requires_grad = false)
+        => empty(other.shape, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary>Standard normal samples with the shape of <paramref name="other"/> and its (floating) dtype.</summary>
+    public static Tensor randn_like(Tensor other, ScalarType? dtype = null, Generator? generator = null, bool requires_grad = false)
+        => randn(other.shape, dtype ?? other.dtype, other.device, generator, requires_grad);
+
+    /// <summary>Uniform [0, 1) samples with the shape of <paramref name="other"/> and its (floating) dtype.</summary>
+    public static Tensor rand_like(Tensor other, ScalarType? dtype = null, Generator? generator = null, bool requires_grad = false)
+        => rand(other.shape, dtype ?? other.dtype, other.device, generator, requires_grad);
+
+    // ---- function forms of tensor methods (torch.exp(x) as well as x.exp()) ------------------------------
+
+    /// <summary>Element-wise e^x.</summary>
+    public static Tensor exp(Tensor input) => input.exp();
+    /// <summary>Element-wise natural logarithm.</summary>
+    public static Tensor log(Tensor input) => input.log();
+    /// <summary>Element-wise square root.</summary>
+    public static Tensor sqrt(Tensor input) => input.sqrt();
+    /// <summary>Element-wise |x|.</summary>
+    public static Tensor abs(Tensor input) => input.abs();
+    /// <summary>Element-wise power.</summary>
+    public static Tensor pow(Tensor input, double exponent) => input.pow(exponent);
+    /// <summary>Element-wise power (integer tensors stay integer).</summary>
+    public static Tensor pow(Tensor input, long exponent) => input.pow(exponent);
+    /// <summary>Element-wise power with a tensor exponent.</summary>
+    public static Tensor pow(Tensor input, Tensor exponent) => input.pow(exponent);
+    /// <summary>Clamps into [min, max] (either bound may be null).</summary>
+    public static Tensor clamp(Tensor input, double? min = null, double? max = null) => input.clamp(min, max);
+    /// <summary>Sum of all elements.</summary>
+    public static Tensor sum(Tensor input) => input.sum();
+    /// <summary>Sum over <paramref name="dim"/>.</summary>
+    public static Tensor sum(Tensor input, long dim, bool keepdim = false) => input.sum(dim, keepdim);
+    /// <summary>Mean of all elements.</summary>
+    public static Tensor mean(Tensor input) => input.mean();
+    /// <summary>Mean over <paramref name="dim"/>.</summary>
+    public static Tensor mean(Tensor input, long dim, bool keepdim = false) => input.mean(dim, keepdim);
+    /// <summary>Flattens dimensions start..end into one.</summary>
+    public static Tensor flatten(Tensor input, long start_dim = 0, long end_dim = -1) => input.flatten(start_dim, end_dim);
+    /// <summary>Swaps two dimensions.</summary>
+    public static Tensor transpose(Tensor input, long dim0, long dim1) => input.transpose(dim0, dim1);
+    /// <summary>Another shape, copying when a view is impossible.</summary>
+    public static Tensor reshape(Tensor input, params long[] shape) => input.reshape(shape);
+    /// <summary>The <paramref name="k"/> largest (or smallest) values along <paramref name="dim"/>, with indices.</summary>
+    public static (Tensor values, Tensor indexes) topk(Tensor input, long k, long dim = -1, bool largest = true, bool sorted = true) => input.topk(k, dim, largest, sorted);
+    /// <summary>Sorted values along <paramref name="dim"/>, with the permutation.</summary>
+    public static (Tensor values, Tensor indexes) sort(Tensor input, long dim = -1, bool descending = false, bool stable = false) => input.sort(dim, descending, stable);
+    /// <summary>Indices of the maxima along <paramref name="dim"/>.</summary>
+    public static Tensor argmax(Tensor input, long dim, bool keepdim = false) => input.argmax(dim, keepdim);
+    /// <summary>Indices of the minima along <paramref name="dim"/>.</summary>
+    public static Tensor argmin(Tensor input, long dim, bool keepdim = false) => input.argmin(dim, keepdim);
+    /// <summary>Values of <paramref name="input"/> along <paramref name="dim"/> at <paramref name="index"/>.</summary>
+    public static Tensor gather(Tensor input, long dim, Tensor index) => input.gather(dim, index);
+    /// <summary>Entries of <paramref name="dim"/> listed in <paramref name="index"/>.</summary>
+    public static Tensor index_select(Tensor input, long dim, Tensor index) => input.index_select(dim, index);
+    /// <summary>Reverses the order along the given dimensions.</summary>
+    public static Tensor flip(Tensor input, params long[] dims) => input.flip(dims);
+    /// <summary>Rolls elements along one dimension.</summary>
+    public static Tensor roll(Tensor input, long shift, long dim) => input.roll(shift, dim);
+    /// <summary>Inserts a dimension of size one.</summary>
+    public static Tensor unsqueeze(Tensor input, long dim) => input.unsqueeze(dim);
+    /// <summary>Removes all dimensions of size one.</summary>
+    public static Tensor squeeze(Tensor input) => input.squeeze();
+    /// <summary>A view of <paramref name="length"/> entries of <paramref name="dim"/> from <paramref name="start"/>.</summary>
+    public static Tensor narrow(Tensor input, long dim, long start, long length) => input.narrow(dim, start, length);
+    /// <summary>A copy with its own storage.</summary>
+    public static Tensor clone(Tensor input) => input.clone();
+
     internal static ScalarType DTypeOf<T>() where T : unmanaged
     {
         if (typeof(T) == typeof(float)) return ScalarType.Float32;

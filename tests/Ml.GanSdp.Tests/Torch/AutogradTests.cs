@@ -64,6 +64,9 @@ public class AutogradTests
         CollectionAssert.AreEqual(new double[] { 6, -120, 1800 }, x.grad!.ToArray<double>());
         (x * 2).sum().backward();
         CollectionAssert.AreEqual(new double[] { 8, -118, 1802 }, x.grad!.ToArray<double>(), "gradients accumulate");
+        StringAssert.Contains(Assert.ThrowsExactly<TorchException>(() => x.grad = zeros(2)).Message, "different size");
+        StringAssert.Contains(Assert.ThrowsExactly<TorchException>(() => x.grad = zeros(3)).Message, "different type");
+        CollectionAssert.AreEqual(new double[] { 8, -118, 1802 }, x.grad!.ToArray<double>(), "a rejected assignment leaves .grad as it was");
         x.grad = null;
         Assert.IsNull(x.grad);
         var z = (x * x).sum();
@@ -194,5 +197,4 @@ public class AutogradTests
         Assert.IsTrue(w1.grad!.abs().sum().item<double>() > 0);
     }
 
-    private static Tensor ones_like(Tensor t) => ones(t.shape, t.dtype);
 }

@@ -180,6 +180,21 @@ O.update(view=a.view(5, 4), viewm1=x.view(-1, 4), reshape=x.permute(1, 0, 2).res
         Assert.AreEqual(7, tensor(new int[] { 7 }).item<int>());
         var span = tensor<double>(new double[] { 1, 2, 3, 4 }.AsSpan(), new long[] { 2, 2 });
         CollectionAssert.AreEqual(new double[] { 1, 3, 2, 4 }, span.T.contiguous().ToArray<double>());
+        var f64 = randn(new long[] { 2, 3 }, float64);
+        var zl = zeros_like(f64);
+        Assert.AreEqual(ScalarType.Float64, zl.dtype);
+        CollectionAssert.AreEqual(new double[6], zl.ToArray<double>());
+        CollectionAssert.AreEqual(new long[] { 1, 1, 1, 1, 1, 1 }, ones_like(f64, int64).ToArray<long>());
+        CollectionAssert.AreEqual(Enumerable.Repeat(2.5, 6).ToArray(), full_like(f64, 2.5).ToArray<double>());
+        CollectionAssert.AreEqual(new long[] { 2, 3 }, empty_like(f64).size());
+        manual_seed(9);
+        var r1 = randn_like(f64);
+        var u1 = rand_like(f64, float32);
+        manual_seed(9);
+        Assert.IsTrue(equal(r1, randn(new long[] { 2, 3 }, float64)));
+        Assert.IsTrue(equal(u1, rand(new long[] { 2, 3 }, float32)));
+        Assert.IsTrue(equal(exp(f64), f64.exp()) && equal(pow(f64, 2), f64.square()) && equal(sum(f64, 1), f64.sum(1)));
+        Assert.IsTrue(equal(flatten(f64), f64.view(-1)) && equal(transpose(f64, 0, 1), f64.T) && equal(clamp(f64, 0), f64.relu()));
         Assert.ThrowsExactly<ArgumentException>(() => tensor(new float[] { 1, 2, 3 }, new long[] { 2, 2 }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => arange(0, 1, 0));
     }
