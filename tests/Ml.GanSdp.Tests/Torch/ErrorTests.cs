@@ -67,6 +67,22 @@ public class ErrorTests
     }
 
     [TestMethod]
+    public void DisposedGeneratorsModulesAndOptimizersAreObjectDisposed()
+    {
+        using var scope = NewDisposeScope();
+        var g = new Generator(1);
+        g.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => randn(new long[] { 2 }, generator: g));
+        var lin = nn.Linear(2, 2);
+        var opt = optim.SGD(lin.parameters(), lr: 0.1);
+        opt.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => opt.step());
+        lin.Dispose();
+        Assert.ThrowsExactly<ObjectDisposedException>(() => lin.forward(ones(1, 2)));
+        AssertStillWorks();
+    }
+
+    [TestMethod]
     public void ConvolutionWithTheWrongChannelCountNamesTheChannels()
     {
         using var scope = NewDisposeScope();
