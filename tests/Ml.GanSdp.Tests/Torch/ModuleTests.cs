@@ -88,6 +88,21 @@ net.eval(); O['out_eval'] = net(x)
     }
 
     [TestMethod]
+    public void SequentialFreesItsIntermediatesButNeverItsInput()
+    {
+        using var scope = NewDisposeScope();
+        using var net = nn.Sequential(new Modules.Lambda("Same", t => t), nn.LeakyReLU(0.5), nn.Tanh());
+        var x = tensor(new float[] { -2, 0, 2 });
+        GC.Collect();
+        GC.WaitForPendingFinalizers(); // no other test's leaked tensor is freed while we count
+        long before = LiveTensorCount;
+        var y = net.forward(x);
+        Assert.IsFalse(x.IsInvalid, "a layer that returns its input must not make Sequential dispose the caller's tensor");
+        Assert.AreEqual(before + 1, LiveTensorCount, "only the output stays alive");
+        TensorAssert.Close(new double[] { Math.Tanh(-1), 0, Math.Tanh(2) }, y.to(float64).ToArray<double>(), 1e-6, 1e-7, "tanh(leaky_relu(x))");
+    }
+
+    [TestMethod]
     public void LoadStateDictReportsMissingUnexpectedAndMismatchedEntries()
     {
         using var scope = NewDisposeScope();
