@@ -148,6 +148,53 @@ O.update(view=a.view(5, 4), viewm1=x.view(-1, 4), reshape=x.permute(1, 0, 2).res
     }
 
     [TestMethod]
+    public void MoreOpsInPlaceUpdatesAndInitializersMatchPyTorch()
+    {
+        using var scope = NewDisposeScope();
+        using var inp = Inputs();
+        Tensor a = inp["a"], b = inp["b"], sym = inp["sym"];
+        var gen = a.narrow(0, 0, 3).narrow(1, 0, 3).contiguous();
+        var (re, im) = linalg.eigvals(gen);
+        var ours = new Dictionary<string, Tensor>
+        {
+            ["masked_select"] = a.masked_select(a.gt(0)), ["nonzero"] = a.gt(0).nonzero(),
+            ["one_hot"] = nn.functional.one_hot(tensor(new long[] { 0, 2, 1, 2 }), 4), ["diag"] = sym.diag(), ["diagm"] = b[0].diag(),
+            ["tril"] = sym.tril(-1), ["triu"] = sym.triu(1), ["trace"] = sym.trace(), ["lse"] = a.logsumexp(1),
+            ["var0"] = a.var(0, unbiased: false), ["std1"] = a.std(1, keepdim: true), ["prod"] = b.prod(),
+            ["any"] = a.gt(2).any(), ["all"] = a.gt(-10).all(), ["outer"] = outer(a[0], b[1]),
+            ["linspace"] = linspace(0, 1, 7), ["eye"] = eye(3), ["re"] = re, ["im"] = im,
+            ["index_copy"] = zeros(new long[] { 4, 5 }, float64).index_copy_(0, tensor(new long[] { 2, 0 }), a.narrow(0, 0, 2)),
+            ["lerp"] = a.clone().lerp_(b, 0.3), ["clamp_"] = a.clone().clamp_(-0.1, 0.2), ["add_"] = a.clone().add_(b, 2),
+            ["mul_"] = a.clone().mul_(b), ["div_"] = a.clone().div_(4), ["sub_"] = a.clone().sub_(b), ["amin"] = a.amin(new long[] { 0 }),
+        };
+        manual_seed(5);
+        ours["xavier"] = nn.init.xavier_uniform_(empty(new long[] { 3, 4 }));
+        ours["kaiming"] = nn.init.kaiming_uniform_(empty(new long[] { 6, 2, 3, 3 }), 0.2);
+        ours["normal"] = empty(new long[] { 20 }).normal_(2, 3);
+        ours["uniform"] = empty(new long[] { 20 }, float64).uniform_(-1, 4);
+        ours["bernoulli"] = bernoulli(full(new long[] { 30 }, 0.4));
+        Assert.IsTrue(allclose(a, a + 1e-9) && !allclose(a, a + 1e-3));
+        using var expected = new TensorBag(TorchOracle.Run("""
+a, b, sym = I['a'], I['b'], I['sym']
+e = torch.linalg.eigvals(a[:3, :3])
+ic = torch.zeros(4, 5, dtype=torch.float64); ic.index_copy_(0, torch.tensor([2, 0]), a[:2])
+O.update(masked_select=a[a > 0], nonzero=torch.nonzero(a > 0), one_hot=F.one_hot(torch.tensor([0, 2, 1, 2]), 4), diag=sym.diag(),
+         diagm=torch.diag(b[0]), tril=sym.tril(-1), triu=sym.triu(1), trace=sym.trace(), lse=a.logsumexp(1), var0=a.var(0, unbiased=False),
+         std1=a.std(1, keepdim=True), prod=b.prod(), any=(a > 2).any(), all=(a > -10).all(), outer=torch.outer(a[0], b[1]),
+         linspace=torch.linspace(0, 1, 7), eye=torch.eye(3), re=e.real, im=e.imag, index_copy=ic, lerp=a.clone().lerp_(b, 0.3),
+         clamp_=a.clone().clamp_(-0.1, 0.2), add_=a.clone().add_(b, alpha=2), mul_=a.clone().mul_(b), div_=a.clone().div_(4),
+         sub_=a.clone().sub_(b), amin=a.amin(0))
+torch.manual_seed(5)
+O['xavier'] = torch.nn.init.xavier_uniform_(torch.empty(3, 4))
+O['kaiming'] = torch.nn.init.kaiming_uniform_(torch.empty(6, 2, 3, 3), 0.2)
+O['normal'] = torch.empty(20).normal_(2, 3)
+O['uniform'] = torch.empty(20, dtype=torch.float64).uniform_(-1, 4)
+O['bernoulli'] = torch.bernoulli(torch.full((30,), 0.4))
+""", inp));
+        OracleAssert.AllClose(expected, ours, rtol: 1e-12, atol: 1e-12, rtol32: 0, atol32: 0);
+    }
+
+    [TestMethod]
     public void CreationAndReadoutCoverEveryDtype()
     {
         using var scope = NewDisposeScope();
