@@ -144,8 +144,11 @@ GS_EXPORT int gs_unary(int op, gs_tensor t, gs_tensor* out);
 GS_EXPORT int gs_unary_(int op, gs_tensor t);
 GS_EXPORT int gs_binary(int op, gs_tensor a, gs_tensor b, gs_tensor* out);
 GS_EXPORT int gs_binary_scalar(int op, gs_tensor a, double s, gs_tensor* out);
+/* Integer scalar: keeps integer tensors integer (int64 tensor + 1 is int64, as in PyTorch). */
+GS_EXPORT int gs_binary_int_scalar(int op, gs_tensor a, int64_t s, gs_tensor* out);
 GS_EXPORT int gs_binary_(int op, gs_tensor a, gs_tensor b);            /* a op= b */
 GS_EXPORT int gs_binary_scalar_(int op, gs_tensor a, double s);        /* a op= s */
+GS_EXPORT int gs_binary_int_scalar_(int op, gs_tensor a, int64_t s);   /* a op= s, s an integer */
 GS_EXPORT int gs_add_scaled(gs_tensor a, gs_tensor b, double alpha, gs_tensor* out);  /* a + alpha*b */
 GS_EXPORT int gs_add_scaled_(gs_tensor a, gs_tensor b, double alpha);
 GS_EXPORT int gs_lerp_(gs_tensor a, gs_tensor b, double weight);
