@@ -144,8 +144,11 @@ GS_EXPORT int gs_unary(int op, gs_tensor t, gs_tensor* out);
 GS_EXPORT int gs_unary_(int op, gs_tensor t);
 GS_EXPORT int gs_binary(int op, gs_tensor a, gs_tensor b, gs_tensor* out);
 GS_EXPORT int gs_binary_scalar(int op, gs_tensor a, double s, gs_tensor* out);
+/* Integer scalar: keeps integer tensors integer (int64 tensor + 1 is int64, as in PyTorch). */
+GS_EXPORT int gs_binary_int_scalar(int op, gs_tensor a, int64_t s, gs_tensor* out);
 GS_EXPORT int gs_binary_(int op, gs_tensor a, gs_tensor b);            /* a op= b */
 GS_EXPORT int gs_binary_scalar_(int op, gs_tensor a, double s);        /* a op= s */
+GS_EXPORT int gs_binary_int_scalar_(int op, gs_tensor a, int64_t s);   /* a op= s, s an integer */
 GS_EXPORT int gs_add_scaled(gs_tensor a, gs_tensor b, double alpha, gs_tensor* out);  /* a + alpha*b */
 GS_EXPORT int gs_add_scaled_(gs_tensor a, gs_tensor b, double alpha);
 GS_EXPORT int gs_lerp_(gs_tensor a, gs_tensor b, double weight);
@@ -231,7 +234,9 @@ GS_EXPORT int gs_optim_get_state(gs_optimizer o, int param_index, gs_tensor* out
 GS_EXPORT int gs_optim_set_state(gs_optimizer o, int param_index, const gs_tensor* state, int count);
 
 /* ---- io (io.cpp) ------------------------------------------------------------------------------ */
-/* Load a PyTorch zip-format file (torch.save) holding a dict of str -> tensor. */
+/* Load a PyTorch zip-format file (torch.save) holding a dict of str -> tensor. Entries whose offset, sizes and
+ * strides reach outside their storage are rejected (libtorch 1.13 does not check). The managed PthFile validates
+ * the zip and the pickle before calling this, and rewrites SETITEM/APPEND, which libtorch 1.13 cannot read. */
 GS_EXPORT int gs_pickle_load_dict(const void* data, int64_t size, gs_dict* out);
 GS_EXPORT void gs_dict_free(gs_dict d);
 GS_EXPORT int gs_dict_size(gs_dict d, int64_t* out);

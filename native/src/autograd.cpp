@@ -15,7 +15,20 @@ int gs_set_requires_grad(gs_tensor t, int on) { GS_API(get(t).set_requires_grad(
 int gs_is_leaf(gs_tensor t, int* out) { GS_API(*out = get(t).is_leaf() ? 1 : 0); }
 int gs_grad(gs_tensor t, gs_tensor* out) { GS_API(*out = wrap(get(t).grad())); }
 int gs_set_grad(gs_tensor t, gs_tensor grad) {
-  GS_API(get(t).mutable_grad() = grad ? get(grad) : at::Tensor());
+  GS_API({
+    at::Tensor& self = get(t);
+    if (!grad) { self.mutable_grad() = at::Tensor(); return; }
+    const at::Tensor& g = get(grad);
+    // the checks PyTorch's Python setter makes: a mismatched gradient would only fail later, inside an optimizer
+    if (!g.sizes().equals(self.sizes()))
+      throw std::invalid_argument("assigned grad has data of a different size: " + c10::str(g.sizes()) + " for a tensor of size " +
+                                  c10::str(self.sizes()));
+    if (g.scalar_type() != self.scalar_type())
+      throw std::invalid_argument(std::string("assigned grad has data of a different type: ") + c10::toString(g.scalar_type()) +
+                                  " for a tensor of type " + c10::toString(self.scalar_type()));
+    if (g.device() != self.device()) throw std::invalid_argument("assigned grad is on a different device than the tensor");
+    self.mutable_grad() = g;
+  });
 }
 int gs_backward(gs_tensor t, gs_tensor grad_output, int retain_graph, int create_graph) {
   GS_API({

@@ -83,8 +83,7 @@ at::Tensor binary(int op, const at::Tensor& a, const at::Tensor& b) {
   throw std::invalid_argument("unknown binary op code " + std::to_string(op));
 }
 
-at::Tensor binary_scalar(int op, const at::Tensor& a, double s) {
-  const at::Scalar v(s);
+at::Tensor binary_scalar(int op, const at::Tensor& a, const at::Scalar& v) {
   switch (op) {
     case GS_ADD: return a.add(v);
     case GS_SUB: return a.sub(v);
@@ -101,7 +100,7 @@ at::Tensor binary_scalar(int op, const at::Tensor& a, double s) {
     case GS_GE: return a.ge(v);
     case GS_REMAINDER: return a.remainder(v);
     case GS_RSUB: return at::rsub(a, v);
-    case GS_RDIV: return a.reciprocal().mul(v);
+    case GS_RDIV: return a.reciprocal().mul(v);  // PyTorch's Tensor.__rdiv__
     case GS_RPOW: return at::pow(v, a);
     case GS_FLOOR_DIVIDE: return a.div(v, "floor");
   }
@@ -119,8 +118,7 @@ void binary_(int op, at::Tensor& a, const at::Tensor& b) {
   throw std::invalid_argument("binary op code " + std::to_string(op) + " has no in-place form");
 }
 
-void binary_scalar_(int op, at::Tensor& a, double s) {
-  const at::Scalar v(s);
+void binary_scalar_(int op, at::Tensor& a, const at::Scalar& v) {
   switch (op) {
     case GS_ADD: a.add_(v); return;
     case GS_SUB: a.sub_(v); return;
@@ -142,9 +140,13 @@ extern "C" {
 int gs_unary(int op, gs_tensor t, gs_tensor* out) { GS_API(*out = wrap(unary(op, get(t)))); }
 int gs_unary_(int op, gs_tensor t) { GS_API(unary_(op, get(t))); }
 int gs_binary(int op, gs_tensor a, gs_tensor b, gs_tensor* out) { GS_API(*out = wrap(binary(op, get(a), get(b)))); }
-int gs_binary_scalar(int op, gs_tensor a, double s, gs_tensor* out) { GS_API(*out = wrap(binary_scalar(op, get(a), s))); }
+int gs_binary_scalar(int op, gs_tensor a, double s, gs_tensor* out) { GS_API(*out = wrap(binary_scalar(op, get(a), at::Scalar(s)))); }
+int gs_binary_int_scalar(int op, gs_tensor a, int64_t s, gs_tensor* out) {
+  GS_API(*out = wrap(binary_scalar(op, get(a), at::Scalar(s))));
+}
 int gs_binary_(int op, gs_tensor a, gs_tensor b) { GS_API(binary_(op, get(a), get(b))); }
-int gs_binary_scalar_(int op, gs_tensor a, double s) { GS_API(binary_scalar_(op, get(a), s)); }
+int gs_binary_scalar_(int op, gs_tensor a, double s) { GS_API(binary_scalar_(op, get(a), at::Scalar(s))); }
+int gs_binary_int_scalar_(int op, gs_tensor a, int64_t s) { GS_API(binary_scalar_(op, get(a), at::Scalar(s))); }
 int gs_add_scaled(gs_tensor a, gs_tensor b, double alpha, gs_tensor* out) { GS_API(*out = wrap(get(a).add(get(b), alpha))); }
 int gs_add_scaled_(gs_tensor a, gs_tensor b, double alpha) { GS_API(get(a).add_(get(b), alpha)); }
 int gs_lerp_(gs_tensor a, gs_tensor b, double weight) { GS_API(get(a).lerp_(get(b), weight)); }

@@ -13,6 +13,8 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int gs_unary_(Unary op, TensorHandle t);
     [LibraryImport(Lib)] internal static partial int gs_binary(Binary op, TensorHandle a, TensorHandle b, out IntPtr r);
     [LibraryImport(Lib)] internal static partial int gs_binary_scalar(Binary op, TensorHandle a, double s, out IntPtr r);
+    [LibraryImport(Lib)] internal static partial int gs_binary_int_scalar(Binary op, TensorHandle a, long s, out IntPtr r);
+    [LibraryImport(Lib)] internal static partial int gs_binary_int_scalar_(Binary op, TensorHandle a, long s);
     [LibraryImport(Lib)] internal static partial int gs_binary_(Binary op, TensorHandle a, TensorHandle b);
     [LibraryImport(Lib)] internal static partial int gs_binary_scalar_(Binary op, TensorHandle a, double s);
     [LibraryImport(Lib)] internal static partial int gs_add_scaled(TensorHandle a, TensorHandle b, double alpha, out IntPtr r);

@@ -24,7 +24,11 @@ public sealed record ModelOptions
     public int Channels { get; init; } = 1;
     /// <summary>Image side in pixels (28, 32 or 64 for DCGAN; 32 for SNGAN); unused for MLP.</summary>
     public int ImageSize { get; init; } = 32;
-    /// <summary>Base width: ngf = ndf for DCGAN, hidden units for MLP, channels for SNGAN.</summary>
+    /// <summary>
+    /// Base width: ngf = ndf for DCGAN, hidden units for MLP; for SNGAN the channel counts scale with Width/64
+    /// (standard CNN: 8w, 4w, 2w, w as in Miyato et al. Table 3 at 64; ResNet: 4w channels in G and 2w in D,
+    /// i.e. the paper's 256 and 128 at 64).
+    /// </summary>
     public int Width { get; init; } = 64;
     /// <summary>Number of classes for class-conditional G (conditional batch norm) and D (projection); 0 = unconditional.</summary>
     public int NumClasses { get; init; }

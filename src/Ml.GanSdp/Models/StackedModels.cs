@@ -92,10 +92,10 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
         long n = ModelChecks.Sample(x, SampleShape, Name);
         ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
         var features = new List<Tensor>();
+        Tensor cur = x;
+        bool owned = false;
         try
         {
-            Tensor cur = x;
-            bool owned = false;
             int b = 0;
             for (int i = 0; i <= _blockEnds[^1]; i++)
             {
@@ -117,10 +117,12 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
                 else { features.Add(cur); owned = false; }
             }
             if (owned) cur.Dispose();
+            owned = false;
             return new DiscriminatorOutput(Head(features[^1], labels), features);
         }
         catch
         {
+            if (owned) cur.Dispose();
             foreach (var f in features) f.Dispose();
             throw;
         }

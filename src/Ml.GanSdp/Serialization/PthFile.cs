@@ -47,6 +47,10 @@ public static class PthFile
             throw new InvalidDataException(
                 $"{source} holds a collections.OrderedDict (what module.state_dict() returns), not a plain dict of tensors. " +
                 $"Convert it in Python with: {OrderedDictConversion}");
+        if (pickle.AsSpan().IndexOf("torch._utils\n_rebuild_parameter\n"u8) >= 0)
+            throw new InvalidDataException(
+                $"{source} holds torch.nn.Parameter objects, which libtorch 1.13 cannot unpickle. Save plain tensors instead, " +
+                "for example torch.save({k: v.detach() for k, v in d.items()}, path) or torch.save(dict(model.state_dict()), path).");
         if (pickle.Length >= 2 && pickle[0] == 0x80 && pickle[1] != 2)
             throw new InvalidDataException(
                 $"{source} was saved with pickle protocol {pickle[1]}; only protocol 2 (torch.save's default) can be read. " +
@@ -177,6 +181,14 @@ public static class PthFile
                 var key = Key(dict, i);
                 NativeMethods.Check(NativeMethods.gs_dict_value(dict, i, out var h));
                 var t = Wrap(h);
+                var dtype = t.dtype;
+                if (!Enum.IsDefined(dtype))
+                {
+                    t.Dispose();
+                    throw new InvalidDataException(
+                        $"{source}: entry '{key}' has a dtype (c10::ScalarType {(int)dtype}) that Ml.GanSdp does not support " +
+                        $"(supported: {string.Join(", ", Enum.GetNames<ScalarType>())}); convert it in Python first, for example with .float().");
+                }
                 if (!result.TryAdd(key, t))
                 {
                     t.Dispose();

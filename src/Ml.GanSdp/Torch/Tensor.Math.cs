@@ -11,24 +11,36 @@ public static partial class torch
         internal Tensor Unary_(Unary op, string name) { Check(gs_unary_(op, Handle), name); return this; }
         internal Tensor Binary(Binary op, Tensor other, string name) => New(gs_binary(op, Handle, other.Handle, out var r), r, name);
         internal Tensor Binary(Binary op, double other, string name) => New(gs_binary_scalar(op, Handle, other, out var r), r, name);
+        /// <summary>With an integer scalar: integer tensors stay integer (PyTorch's promotion of a Python int).</summary>
+        internal Tensor Binary(Binary op, long other, string name) => New(gs_binary_int_scalar(op, Handle, other, out var r), r, name);
         internal Tensor Binary_(Binary op, Tensor other, string name) { Check(gs_binary_(op, Handle, other.Handle), name); return this; }
         internal Tensor Binary_(Binary op, double other, string name) { Check(gs_binary_scalar_(op, Handle, other), name); return this; }
+        internal Tensor Binary_(Binary op, long other, string name) { Check(gs_binary_int_scalar_(op, Handle, other), name); return this; }
 
         // ---- operators ----------------------------------------------------------------------------------
 #pragma warning disable CS1591
         public static Tensor operator +(Tensor a, Tensor b) => a.Binary(NativeMethods.Binary.Add, b, "add");
         public static Tensor operator +(Tensor a, double b) => a.Binary(NativeMethods.Binary.Add, b, "add");
         public static Tensor operator +(double a, Tensor b) => b.Binary(NativeMethods.Binary.Add, a, "add");
+        public static Tensor operator +(Tensor a, long b) => a.Binary(NativeMethods.Binary.Add, b, "add");
+        public static Tensor operator +(long a, Tensor b) => b.Binary(NativeMethods.Binary.Add, a, "add");
         public static Tensor operator -(Tensor a, Tensor b) => a.Binary(NativeMethods.Binary.Sub, b, "sub");
         public static Tensor operator -(Tensor a, double b) => a.Binary(NativeMethods.Binary.Sub, b, "sub");
         public static Tensor operator -(double a, Tensor b) => b.Binary(NativeMethods.Binary.RSub, a, "sub");
+        public static Tensor operator -(Tensor a, long b) => a.Binary(NativeMethods.Binary.Sub, b, "sub");
+        public static Tensor operator -(long a, Tensor b) => b.Binary(NativeMethods.Binary.RSub, a, "sub");
         public static Tensor operator *(Tensor a, Tensor b) => a.Binary(NativeMethods.Binary.Mul, b, "mul");
         public static Tensor operator *(Tensor a, double b) => a.Binary(NativeMethods.Binary.Mul, b, "mul");
         public static Tensor operator *(double a, Tensor b) => b.Binary(NativeMethods.Binary.Mul, a, "mul");
+        public static Tensor operator *(Tensor a, long b) => a.Binary(NativeMethods.Binary.Mul, b, "mul");
+        public static Tensor operator *(long a, Tensor b) => b.Binary(NativeMethods.Binary.Mul, a, "mul");
         public static Tensor operator /(Tensor a, Tensor b) => a.Binary(NativeMethods.Binary.Div, b, "div");
         public static Tensor operator /(Tensor a, double b) => a.Binary(NativeMethods.Binary.Div, b, "div");
         public static Tensor operator /(double a, Tensor b) => b.Binary(NativeMethods.Binary.RDiv, a, "div");
+        public static Tensor operator /(Tensor a, long b) => a.Binary(NativeMethods.Binary.Div, b, "div");
+        public static Tensor operator /(long a, Tensor b) => b.Binary(NativeMethods.Binary.RDiv, a, "div");
         public static Tensor operator %(Tensor a, double b) => a.Binary(NativeMethods.Binary.Remainder, b, "remainder");
+        public static Tensor operator %(Tensor a, long b) => a.Binary(NativeMethods.Binary.Remainder, b, "remainder");
         public static Tensor operator -(Tensor a) => a.Unary(NativeMethods.Unary.Neg, "neg");
         public static Tensor operator &(Tensor a, Tensor b) => a.Binary(NativeMethods.Binary.LogicalAnd, b, "logical_and");
         public static Tensor operator |(Tensor a, Tensor b) => a.Binary(NativeMethods.Binary.LogicalOr, b, "logical_or");
@@ -41,6 +53,22 @@ public static partial class torch
         public Tensor add(double s) => Binary(NativeMethods.Binary.Add, s, nameof(add));
         /// <summary>a - other.</summary>
         public Tensor sub(Tensor other) => Binary(NativeMethods.Binary.Sub, other, nameof(sub));
+        /// <summary>a - s.</summary>
+        public Tensor sub(double s) => Binary(NativeMethods.Binary.Sub, s, nameof(sub));
+        /// <summary>a - s (integer tensors stay integer).</summary>
+        public Tensor sub(long s) => Binary(NativeMethods.Binary.Sub, s, nameof(sub));
+        /// <summary>a + s (integer tensors stay integer).</summary>
+        public Tensor add(long s) => Binary(NativeMethods.Binary.Add, s, nameof(add));
+        /// <summary>a * s (integer tensors stay integer).</summary>
+        public Tensor mul(long s) => Binary(NativeMethods.Binary.Mul, s, nameof(mul));
+        /// <summary>a / s (true division: integer tensors give floats, as in PyTorch).</summary>
+        public Tensor div(long s) => Binary(NativeMethods.Binary.Div, s, nameof(div));
+        /// <summary>a ^ exponent (integer tensors stay integer).</summary>
+        public Tensor pow(long exponent) => Binary(NativeMethods.Binary.Pow, exponent, nameof(pow));
+        /// <summary>Element-wise remainder with the sign of the divisor (integer tensors stay integer).</summary>
+        public Tensor remainder(long other) => Binary(NativeMethods.Binary.Remainder, other, nameof(remainder));
+        /// <summary>Element-wise floor division (integer tensors stay integer).</summary>
+        public Tensor floor_divide(long other) => Binary(NativeMethods.Binary.FloorDivide, other, nameof(floor_divide));
         /// <summary>a * other.</summary>
         public Tensor mul(Tensor other) => Binary(NativeMethods.Binary.Mul, other, nameof(mul));
         /// <summary>a * s.</summary>
@@ -156,6 +184,14 @@ public static partial class torch
         public Tensor add_(Tensor other, double alpha = 1) { Check(gs_add_scaled_(Handle, other.Handle, alpha)); return this; }
         /// <summary>this += s.</summary>
         public Tensor add_(double s) => Binary_(NativeMethods.Binary.Add, s, nameof(add_));
+        /// <summary>this += s (an integer: valid on integer tensors).</summary>
+        public Tensor add_(long s) => Binary_(NativeMethods.Binary.Add, s, nameof(add_));
+        /// <summary>this -= s.</summary>
+        public Tensor sub_(double s) => Binary_(NativeMethods.Binary.Sub, s, nameof(sub_));
+        /// <summary>this -= s (an integer: valid on integer tensors).</summary>
+        public Tensor sub_(long s) => Binary_(NativeMethods.Binary.Sub, s, nameof(sub_));
+        /// <summary>this *= s (an integer: valid on integer tensors).</summary>
+        public Tensor mul_(long s) => Binary_(NativeMethods.Binary.Mul, s, nameof(mul_));
         /// <summary>this -= other.</summary>
         public Tensor sub_(Tensor other) => Binary_(NativeMethods.Binary.Sub, other, nameof(sub_));
         /// <summary>this *= other.</summary>

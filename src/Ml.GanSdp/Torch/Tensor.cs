@@ -87,6 +87,9 @@ public static partial class torch
             return s;
         }
 
+        /// <summary>The sizes of each dimension (same as <see cref="shape"/>).</summary>
+        public long[] size() => shape;
+
         /// <summary>The size of dimension <paramref name="d"/> (negative counts from the end).</summary>
         public long size(int d)
         {

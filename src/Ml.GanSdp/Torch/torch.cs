@@ -129,12 +129,19 @@ public static partial class torch
         return Create(NativeMethods.gs_full(size, size.Length, value, (int)dtype, dt, di, out var r), r, nameof(full)).requires_grad_(requires_grad);
     }
 
-    /// <summary>Values from <paramref name="start"/> to <paramref name="end"/> (exclusive) by <paramref name="step"/>.</summary>
-    public static Tensor arange(double start, double end, double step = 1, ScalarType dtype = ScalarType.Int64, Device? device = null)
+    /// <summary>
+    /// Values from <paramref name="start"/> to <paramref name="end"/> (exclusive) by <paramref name="step"/>. Without a
+    /// dtype, as in PyTorch: int64 when start, end and step are all whole numbers, else float32.
+    /// </summary>
+    public static Tensor arange(double start, double end, double step = 1, ScalarType? dtype = null, Device? device = null)
     {
+        if (step == 0 || double.IsNaN(step)) throw new ArgumentOutOfRangeException(nameof(step), step, "arange needs a non-zero step.");
+        var type = dtype ?? (IsWhole(start) && IsWhole(end) && IsWhole(step) ? ScalarType.Int64 : ScalarType.Float32);
         var (dt, di) = Dev(device);
-        return Create(NativeMethods.gs_arange(start, end, step, (int)dtype, dt, di, out var r), r, nameof(arange));
+        return Create(NativeMethods.gs_arange(start, end, step, (int)type, dt, di, out var r), r, nameof(arange));
     }
+
+    private static bool IsWhole(double v) => Math.Floor(v) == v && !double.IsInfinity(v);
 
     /// <summary>0 .. end-1 as int64.</summary>
     public static Tensor arange(long end) => arange(0, end, 1, ScalarType.Int64);
@@ -196,6 +203,87 @@ public static partial class torch
     public static Tensor bernoulli(Tensor probabilities, Generator? generator = null)
         => Create(NativeMethods.gs_bernoulli(probabilities.Handle, Gen(generator), out var r), r, nameof(bernoulli));
 
+    /// <summary>Zeros with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor zeros_like(Tensor other, ScalarType? dtype = null, bool requires_grad = false)
+        => zeros(other.shape, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary>Ones with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor ones_like(Tensor other, ScalarType? dtype = null, bool requires_grad = false)
+        => ones(other.shape, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary><paramref name="value"/> everywhere, with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor full_like(Tensor other, double value, ScalarType? dtype = null, bool requires_grad = false)
+        => full(other.shape, value, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary>An uninitialized tensor with the shape of <paramref name="other"/> and its dtype (or <paramref name="dtype"/>).</summary>
+    public static Tensor empty_like(Tensor other, ScalarType? dtype = null, bool requires_grad = false)
+        => empty(other.shape, dtype ?? other.dtype, other.device, requires_grad);
+
+    /// <summary>Standard normal samples with the shape of <paramref name="other"/> and its (floating) dtype.</summary>
+    public static Tensor randn_like(Tensor other, ScalarType? dtype = null, Generator? generator = null, bool requires_grad = false)
+        => randn(other.shape, dtype ?? other.dtype, other.device, generator, requires_grad);
+
+    /// <summary>Uniform [0, 1) samples with the shape of <paramref name="other"/> and its (floating) dtype.</summary>
+    public static Tensor rand_like(Tensor other, ScalarType? dtype = null, Generator? generator = null, bool requires_grad = false)
+        => rand(other.shape, dtype ?? other.dtype, other.device, generator, requires_grad);
+
+    // ---- function forms of tensor methods (torch.exp(x) as well as x.exp()) ------------------------------
+
+    /// <summary>Element-wise e^x.</summary>
+    public static Tensor exp(Tensor input) => input.exp();
+    /// <summary>Element-wise natural logarithm.</summary>
+    public static Tensor log(Tensor input) => input.log();
+    /// <summary>Element-wise square root.</summary>
+    public static Tensor sqrt(Tensor input) => input.sqrt();
+    /// <summary>Element-wise |x|.</summary>
+    public static Tensor abs(Tensor input) => input.abs();
+    /// <summary>Element-wise power.</summary>
+    public static Tensor pow(Tensor input, double exponent) => input.pow(exponent);
+    /// <summary>Element-wise power (integer tensors stay integer).</summary>
+    public static Tensor pow(Tensor input, long exponent) => input.pow(exponent);
+    /// <summary>Element-wise power with a tensor exponent.</summary>
+    public static Tensor pow(Tensor input, Tensor exponent) => input.pow(exponent);
+    /// <summary>Clamps into [min, max] (either bound may be null).</summary>
+    public static Tensor clamp(Tensor input, double? min = null, double? max = null) => input.clamp(min, max);
+    /// <summary>Sum of all elements.</summary>
+    public static Tensor sum(Tensor input) => input.sum();
+    /// <summary>Sum over <paramref name="dim"/>.</summary>
+    public static Tensor sum(Tensor input, long dim, bool keepdim = false) => input.sum(dim, keepdim);
+    /// <summary>Mean of all elements.</summary>
+    public static Tensor mean(Tensor input) => input.mean();
+    /// <summary>Mean over <paramref name="dim"/>.</summary>
+    public static Tensor mean(Tensor input, long dim, bool keepdim = false) => input.mean(dim, keepdim);
+    /// <summary>Flattens dimensions start..end into one.</summary>
+    public static Tensor flatten(Tensor input, long start_dim = 0, long end_dim = -1) => input.flatten(start_dim, end_dim);
+    /// <summary>Swaps two dimensions.</summary>
+    public static Tensor transpose(Tensor input, long dim0, long dim1) => input.transpose(dim0, dim1);
+    /// <summary>Another shape, copying when a view is impossible.</summary>
+    public static Tensor reshape(Tensor input, params long[] shape) => input.reshape(shape);
+    /// <summary>The <paramref name="k"/> largest (or smallest) values along <paramref name="dim"/>, with indices.</summary>
+    public static (Tensor values, Tensor indexes) topk(Tensor input, long k, long dim = -1, bool largest = true, bool sorted = true) => input.topk(k, dim, largest, sorted);
+    /// <summary>Sorted values along <paramref name="dim"/>, with the permutation.</summary>
+    public static (Tensor values, Tensor indexes) sort(Tensor input, long dim = -1, bool descending = false, bool stable = false) => input.sort(dim, descending, stable);
+    /// <summary>Indices of the maxima along <paramref name="dim"/>.</summary>
+    public static Tensor argmax(Tensor input, long dim, bool keepdim = false) => input.argmax(dim, keepdim);
+    /// <summary>Indices of the minima along <paramref name="dim"/>.</summary>
+    public static Tensor argmin(Tensor input, long dim, bool keepdim = false) => input.argmin(dim, keepdim);
+    /// <summary>Values of <paramref name="input"/> along <paramref name="dim"/> at <paramref name="index"/>.</summary>
+    public static Tensor gather(Tensor input, long dim, Tensor index) => input.gather(dim, index);
+    /// <summary>Entries of <paramref name="dim"/> listed in <paramref name="index"/>.</summary>
+    public static Tensor index_select(Tensor input, long dim, Tensor index) => input.index_select(dim, index);
+    /// <summary>Reverses the order along the given dimensions.</summary>
+    public static Tensor flip(Tensor input, params long[] dims) => input.flip(dims);
+    /// <summary>Rolls elements along one dimension.</summary>
+    public static Tensor roll(Tensor input, long shift, long dim) => input.roll(shift, dim);
+    /// <summary>Inserts a dimension of size one.</summary>
+    public static Tensor unsqueeze(Tensor input, long dim) => input.unsqueeze(dim);
+    /// <summary>Removes all dimensions of size one.</summary>
+    public static Tensor squeeze(Tensor input) => input.squeeze();
+    /// <summary>A view of <paramref name="length"/> entries of <paramref name="dim"/> from <paramref name="start"/>.</summary>
+    public static Tensor narrow(Tensor input, long dim, long start, long length) => input.narrow(dim, start, length);
+    /// <summary>A copy with its own storage.</summary>
+    public static Tensor clone(Tensor input) => input.clone();
+
     internal static ScalarType DTypeOf<T>() where T : unmanaged
     {
         if (typeof(T) == typeof(float)) return ScalarType.Float32;
@@ -210,10 +298,17 @@ public static partial class torch
         throw new NotSupportedException($"Element type {typeof(T).Name} has no tensor dtype.");
     }
 
-    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape (1-D when omitted).</summary>
-    public static unsafe Tensor tensor<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape = default, bool requires_grad = false) where T : unmanaged
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="data"/> with the given shape; an empty shape means 1-D
+    /// (use <see cref="tensor(double, ScalarType)"/> or the array overloads with an empty shape for a 0-d tensor).
+    /// </summary>
+    public static Tensor tensor<T>(ReadOnlySpan<T> data, ReadOnlySpan<long> shape = default, bool requires_grad = false) where T : unmanaged
+        => FromData(data, shape.IsEmpty ? null : shape.ToArray(), requires_grad);
+
+    /// <summary>A tensor holding a copy of <paramref name="data"/>; null <paramref name="shape"/> means 1-D, an empty one 0-d.</summary>
+    private static unsafe Tensor FromData<T>(ReadOnlySpan<T> data, long[]? shape, bool requires_grad) where T : unmanaged
     {
-        long[] s = shape.IsEmpty && data.Length != 1 ? new long[] { data.Length } : shape.ToArray();
+        long[] s = shape ?? new long[] { data.Length };
         long n = 1;
         foreach (var d in s)
         {
@@ -229,17 +324,17 @@ public static partial class torch
     }
 
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(float[] data, long[]? shape = null, bool requires_grad = false) => tensor<float>(data, shape, requires_grad);
+    public static Tensor tensor(float[] data, long[]? shape = null, bool requires_grad = false) => FromData<float>(data, shape, requires_grad);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(double[] data, long[]? shape = null, bool requires_grad = false) => tensor<double>(data, shape, requires_grad);
+    public static Tensor tensor(double[] data, long[]? shape = null, bool requires_grad = false) => FromData<double>(data, shape, requires_grad);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(long[] data, long[]? shape = null) => tensor<long>(data, shape);
+    public static Tensor tensor(long[] data, long[]? shape = null) => FromData<long>(data, shape, false);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(int[] data, long[]? shape = null) => tensor<int>(data, shape);
+    public static Tensor tensor(int[] data, long[]? shape = null) => FromData<int>(data, shape, false);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(byte[] data, long[]? shape = null) => tensor<byte>(data, shape);
+    public static Tensor tensor(byte[] data, long[]? shape = null) => FromData<byte>(data, shape, false);
     /// <inheritdoc cref="tensor{T}(ReadOnlySpan{T}, ReadOnlySpan{long}, bool)"/>
-    public static Tensor tensor(bool[] data, long[]? shape = null) => tensor<bool>(data, shape);
+    public static Tensor tensor(bool[] data, long[]? shape = null) => FromData<bool>(data, shape, false);
 
     /// <summary>A 0-d tensor holding <paramref name="value"/>.</summary>
     public static Tensor tensor(double value, ScalarType dtype = ScalarType.Float32) => full(Array.Empty<long>(), value, dtype);

@@ -1,4 +1,6 @@
 using Ml.GanSdp.Models;
+using Ml.GanSdp.Serialization;
+using Ml.GanSdp.Tests.TestSupport;
 using static Ml.GanSdp.torch;
 
 namespace Ml.GanSdp.Tests.Models;
@@ -58,6 +60,34 @@ public class DcganTests
         new("D 32px projection", Options(32, 3, 4), false, TrainTrainEval, 5),
         new("D 28px projection SN", Options(28, 1, 3, sn: true), false, TrainTrainEval, 5),
     });
+
+    [TestMethod]
+    public void SameSeedGivesPytorchExamplesInitialWeights()
+    {
+        using var root = new TempDir();
+        var o = Options(64, 3);
+        var jobs = new[] { true, false }.Select(isG =>
+        {
+            var cfg = ModelOracle.Config(o, isG);
+            cfg["seed"] = 77;
+            return ("dcgan_init", ModelOracle.CaseDir(root.Path, isG ? "G" : "D", cfg));
+        }).ToList();
+        ModelOracle.RunBatch(root.Path, jobs);
+        manual_seed(77);
+        using var g = ModelFactory.CreateGenerator(o);
+        manual_seed(77);
+        using var d = ModelFactory.CreateDiscriminator(o);
+        foreach (var (module, (_, dir)) in new[] { g.Module, d.Module }.Zip(jobs))
+        {
+            var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
+            var ours = module.state_dict();
+            try
+            {
+                foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, $"{module.Name}: {k}");
+            }
+            finally { foreach (var t in theirs.Values.Concat(ours.Values)) t.Dispose(); }
+        }
+    }
 
     [TestMethod]
     public void InitializationIsPytorchExamplesWeightsInit()

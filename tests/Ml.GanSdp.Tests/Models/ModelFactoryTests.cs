@@ -99,6 +99,19 @@ public class ModelFactoryTests
     }
 
     [TestMethod]
+    public void MlpModelsMatchPyTorch()
+    {
+        var modes = new[] { "train", "train", "eval" };
+        var o = new ModelOptions { Architecture = Architecture.Mlp, LatentSize = 3, Channels = 2, Width = 8, Depth = 3 };
+        ModelOracle.AssertForwardParity(new ModelOracle.ParityCase[]
+        {
+            new("MLP G", o, true, modes, 6),
+            new("MLP D", o, false, modes, 6),
+            new("MLP D SN", o with { DiscriminatorSpectralNorm = true }, false, modes, 6),
+        });
+    }
+
+    [TestMethod]
     [DataRow("Width", Architecture.Dcgan, 32, 1, 0, 0, 3)]
     [DataRow("ImageSize", Architecture.Dcgan, 48, 1, 4, 0, 3)]
     [DataRow("ImageSize", Architecture.SnganResNet, 64, 3, 4, 0, 3)]

@@ -17,6 +17,8 @@ internal static class ModelOracle
     {
         ["model"] = (o.Architecture, generator) switch
         {
+            (Architecture.Mlp, true) => "mlp_g",
+            (Architecture.Mlp, false) => "mlp_d",
             (Architecture.Dcgan, true) => "dcgan_g",
             (Architecture.Dcgan, false) => "dcgan_d",
             (Architecture.SnganCnn, true) => "cnn_g",
@@ -29,6 +31,7 @@ internal static class ModelOracle
         ["nc"] = o.Channels,
         ["size"] = o.ImageSize,
         ["w"] = o.Width,
+        ["depth"] = o.Depth,
         ["classes"] = o.NumClasses,
         ["sn"] = o.DiscriminatorSpectralNorm,
         ["bn"] = o.DiscriminatorBatchNorm,
@@ -151,7 +154,9 @@ internal static class ModelOracle
                 var module = c.Generator ? g.Module : d.Module;
                 SaveState(module, Path.Combine(dir, "state.npz"));
                 var o = c.Options;
-                var x = c.Generator ? randn(c.Batch, o.LatentSize) : rand(new[] { c.Batch, (long)o.Channels, o.ImageSize, o.ImageSize }) * 2 - 1;
+                var x = c.Generator ? randn(c.Batch, o.LatentSize)
+                    : o.Architecture == Architecture.Mlp ? randn(c.Batch, o.Channels)
+                    : rand(new[] { c.Batch, (long)o.Channels, o.ImageSize, o.ImageSize }) * 2 - 1;
                 Npy.Save(Path.Combine(dir, "x.npy"), x);
                 Tensor? y = null;
                 if (o.NumClasses > 0)

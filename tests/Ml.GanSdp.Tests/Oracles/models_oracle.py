@@ -82,13 +82,32 @@ class StackD(nn.Module):
                 break
             h = m(h, y) if isinstance(m, CBN) else m(h)
             if i in self.ends:
-                feats.append(h)
+                feats.append(h[:, :, None, None] if h.dim() == 2 else h)
         last = feats[-1]
         inp = last.flatten(1) if isinstance(self.main[self.ends[-1] + 1], nn.Linear) else last
         s = self.main.run(inp, y, self.ends[-1] + 1).reshape(-1)
         if self.embed is not None:
             s = s + (self.embed(y) * last.flatten(1)).sum(1)
         return s, feats
+
+
+def mlp_g(c):
+    main, f = Stack(), c['nz']
+    for _ in range(c['depth']):
+        main.extend([nn.Linear(f, c['w']), nn.ReLU()])
+        f = c['w']
+    main.append(nn.Linear(f, c['nc']))
+    return StackG(main, c['nz'], False)
+
+
+def mlp_d(c):
+    main, f, ends, on = Stack(), c['nc'], [], c.get('sn', False)
+    for _ in range(c['depth']):
+        main.extend([sn(nn.Linear(f, c['w']), on), nn.LeakyReLU(0.2)])
+        ends.append(len(main) - 1)
+        f = c['w']
+    main.append(sn(nn.Linear(f, 1), on))
+    return StackD(main, ends)
 
 
 def dcgan_g(c):
@@ -220,7 +239,7 @@ class ResD(nn.Module):
         return s, feats
 
 
-BUILDERS = {'dcgan_g': dcgan_g, 'dcgan_d': dcgan_d, 'cnn_g': cnn_g, 'cnn_d': cnn_d, 'res_g': ResG, 'res_d': ResD}
+BUILDERS = {'mlp_g': mlp_g, 'mlp_d': mlp_d, 'dcgan_g': dcgan_g, 'dcgan_d': dcgan_d, 'cnn_g': cnn_g, 'cnn_d': cnn_d, 'res_g': ResG, 'res_d': ResD}
 
 
 def build(c):
@@ -300,7 +319,24 @@ def cmd_sn_init(d, c):
     np.savez(d + '/init.npz', **{k: v.detach().numpy() for k, v in m.state_dict().items()})
 
 
-COMMANDS = {'keys': cmd_keys, 'forward': cmd_forward, 'sn': cmd_sn, 'sn_init': cmd_sn_init}
+def weights_init(m):
+    """pytorch/examples/dcgan's initialization."""
+    name = m.__class__.__name__
+    if name.find('Conv') != -1:
+        nn.init.normal_(m.weight.data, 0.0, 0.02)
+    elif name.find('BatchNorm') != -1:
+        nn.init.normal_(m.weight.data, 1.0, 0.02)
+        nn.init.constant_(m.bias.data, 0)
+
+
+def cmd_dcgan_init(d, c):
+    torch.manual_seed(c['seed'])
+    m = build(c)
+    m.apply(weights_init)
+    np.savez(d + '/init.npz', **{k: v.detach().numpy() for k, v in m.state_dict().items()})
+
+
+COMMANDS = {'dcgan_init': cmd_dcgan_init, 'keys': cmd_keys, 'forward': cmd_forward, 'sn': cmd_sn, 'sn_init': cmd_sn_init}
 
 
 def run(cmd, d):

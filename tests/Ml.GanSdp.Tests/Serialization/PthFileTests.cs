@@ -48,6 +48,8 @@ torch.save({'model': {'w': torch.ones(2)}}, d + 'nested.pth')
 torch.save({7: torch.ones(2)}, d + 'onekey.pth')
 torch.save({'lr': [0.1]}, d + 'onevalue.pth')
 torch.save({'w': torch.arange(64.), 'b': torch.ones(3)}, d + 'good.pth')
+torch.save({'w': torch.nn.Parameter(torch.ones(2)), 'b': torch.ones(1)}, d + 'param.pth')
+torch.save({'w': torch.ones(2), 'bf': torch.ones(2, dtype=torch.bfloat16)}, d + 'bf16.pth')
 torch.save({'w': torch.randn(4, 4), 'idx': torch.arange(5), 'm': torch.ones(3) > 0}, d + 'flip.pth')
 
 def write_zip(path, records):
@@ -176,6 +178,13 @@ print(json.dumps({"full": st.describe(full), "one": st.describe(one), "malformed
         Bad(Fixture("nested.pth"), "'model'", "not a tensor");
         Bad(Fixture("onekey.pth"), "key", "not a string");
         Bad(Fixture("onevalue.pth"), "'lr'", "not a tensor");
+    }
+
+    [TestMethod]
+    public void ParametersAndUnsupportedDtypesAreNamed()
+    {
+        Bad(Fixture("param.pth"), "torch.nn.Parameter", ".detach()");
+        Bad(Fixture("bf16.pth"), "'bf'", "dtype");
     }
 
     [TestMethod]

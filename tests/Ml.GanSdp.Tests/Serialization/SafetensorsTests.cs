@@ -92,6 +92,17 @@ public class SafetensorsTests
     }
 
     [TestMethod]
+    public void EmptyDictionaryRoundTrips()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("empty.safetensors");
+        Safetensors.Save(path, new Dictionary<string, Tensor>());
+        CollectionAssert.AreEqual("\u0008\0\0\0\0\0\0\0{}      "u8.ToArray(), File.ReadAllBytes(path));
+        Assert.AreEqual(0, Safetensors.Load(path).Count);
+        Assert.AreEqual(0, Safetensors.ReadMetadata(path).Count);
+    }
+
+    [TestMethod]
     public void LayoutFollowsTheReferenceWriter()
     {
         using var dir = new TempDir();
@@ -161,8 +172,11 @@ print(json.dumps(st.describe(d)))
             var output = Python.Exec("""
 import json, safetensors_io as st
 t, meta, n, order = st.read(sys.argv[1])
+st.write(sys.argv[2], t, meta)
 print(json.dumps({"tensors": st.describe(t), "meta": meta}))
-""", path);
+""", path, dir.File("python.safetensors"));
+            CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("python.safetensors")), File.ReadAllBytes(path),
+                "the reference layout written by Python is byte-identical to ours");
             using var doc = JsonDocument.Parse(output);
             AssertDescribed(doc.RootElement.GetProperty("tensors").GetRawText(), tensors, "C# -> python");
             Assert.AreEqual("3", doc.RootElement.GetProperty("meta").GetProperty("epoch").GetString());

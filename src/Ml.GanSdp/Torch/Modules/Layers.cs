@@ -226,7 +226,7 @@ public sealed class Sequential : Module
         for (int i = 1; i < _layers.Count; i++)
         {
             var next = _layers[i].forward(x);
-            if (!ReferenceEquals(next, x)) x.Dispose();
+            if (!ReferenceEquals(next, x) && !ReferenceEquals(x, input)) x.Dispose();
             x = next;
         }
         return x;

@@ -188,6 +188,11 @@ public static partial class torch
                     var ss = src.shape;
                     if (!ts.SequenceEqual(ss))
                         throw new ArgumentException($"Error loading state dict into {Name}: '{k}' has shape [{string.Join(", ", ss)}] in the file but [{string.Join(", ", ts)}] in the model.");
+                }
+                // every shape is checked before anything is copied: a failed load leaves the module unchanged
+                foreach (var (k, target) in own)
+                {
+                    if (!state.TryGetValue(k, out var src)) continue;
                     using (no_grad())
                     {
                         if (src.dtype == target.dtype) target.copy_(src);
