@@ -57,8 +57,8 @@ public sealed class GanGeneratorTransformer : ITransformer, IDisposable
     /// <summary>The options of the training run, when known.</summary>
     public GanTrainerOptions? TrainerOptions { get; }
 
-    /// <summary>Final metrics of the run (losses, SDP terms, time; FD when the caller added it).</summary>
-    public IReadOnlyDictionary<string, double> Metrics { get; internal set; }
+    /// <summary>Final metrics of the run (losses, SDP terms, time); callers may replace them (e.g. adding a distance) before saving.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; set; }
 
     /// <summary>C x H x W of a generated image.</summary>
     public long[] ImageShape => new long[] { Model.Channels, Model.ImageSize, Model.ImageSize };
@@ -96,16 +96,29 @@ public sealed class GanGeneratorTransformer : ITransformer, IDisposable
     public Tensor Generate(Tensor z, Tensor? labels = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        return Forward(SamplingGenerator, z, labels);
+    }
+
+    /// <summary><paramref name="count"/> images of <paramref name="g"/> from seed <paramref name="seed"/> (labels cycling), eval mode.</summary>
+    internal static Tensor Sample(IGenerator g, long count, long seed)
+    {
+        using var rng = new torch.Generator(seed);
+        using var z = randn(new[] { count, g.LatentSize }, ScalarType.Float32, null, rng);
+        return Forward(g, z, null);
+    }
+
+    private static Tensor Forward(IGenerator g, Tensor z, Tensor? labels)
+    {
         ArgumentNullException.ThrowIfNull(z);
         long n = z.size(0);
+        int numClasses = g.NumClasses;
         using var scope = NewDisposeScope();
         Tensor? y = null;
-        if (NumClasses > 0)
+        if (numClasses > 0)
         {
-            y = labels is null ? arange(n).remainder(NumClasses).to(ScalarType.Int64) : labels.to(ScalarType.Int64);
+            y = labels is null ? arange(n).remainder(numClasses).to(ScalarType.Int64) : labels.to(ScalarType.Int64);
             if (y.dim() != 1 || y.size(0) != n) throw new ArgumentException($"labels must be int64 of shape [{n}].", nameof(labels));
         }
-        var g = SamplingGenerator;
         bool wasTraining = g.Module.training;
         g.Module.eval();
         try

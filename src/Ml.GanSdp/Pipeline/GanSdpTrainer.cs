@@ -32,6 +32,13 @@ public sealed record GanSdpTrainerOptions
     /// <summary>Called with (iteration, samples in [-1, 1]) every <see cref="GanTrainerOptions.SampleInterval"/> iterations; do not keep the tensor.</summary>
     public Action<long, Tensor>? SamplesGenerated { get; init; }
 
+    /// <summary>
+    /// Called every <see cref="GanTrainerOptions.SampleInterval"/> iterations (after <see cref="SamplesGenerated"/>) with the
+    /// iteration and a sampler <c>(count, seed) =&gt; images</c> (float32 in [-1, 1], owned by the caller) that runs the
+    /// current EMA generator (or G) in eval mode; for metrics such as a Frechet distance during training.
+    /// </summary>
+    public Action<long, Func<long, long, Tensor>>? Evaluate { get; init; }
+
     /// <summary>Stops training (the exception propagates from Fit).</summary>
     public CancellationToken CancellationToken { get; init; }
 }
@@ -105,7 +112,15 @@ public sealed class GanSdpTrainer : IEstimator<GanGeneratorTransformer>
             var session = GanTraining.Create(trainerOptions, source);
             try
             {
-                if (Options.SamplesGenerated is { } cb) session.Trainer.SamplesGenerated = cb;
+                if (Options.SamplesGenerated is not null || Options.Evaluate is not null)
+                {
+                    var g = session.EmaGenerator ?? session.Generator;
+                    session.Trainer.SamplesGenerated = (it, x) =>
+                    {
+                        Options.SamplesGenerated?.Invoke(it, x);
+                        Options.Evaluate?.Invoke(it, (count, seed) => GanGeneratorTransformer.Sample(g, count, seed));
+                    };
+                }
                 var clock = Stopwatch.StartNew();
                 IterationResult? last = null;
                 TrainingProgress? lastProgress = null;

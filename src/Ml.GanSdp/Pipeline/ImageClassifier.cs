@@ -174,6 +174,20 @@ public sealed class ImageClassifierTransformer : ITransformer, IDisposable
         return _net.forward(images).softmax(1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The classifier's features: the second conv block's output averaged over space (N x 2 Width)
+    /// of float32 images in [-1, 1], for a Frechet distance in the classifier's feature space; the caller owns the result.
+    /// </summary>
+    public Tensor Features(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = images;
+        for (int i = 0; i < 4; i++) x = _net.Layers[i].forward(x);
+        return x.mean(new long[] { 2, 3 }).MoveToOuterDisposeScope();
+    }
+
     private sealed class PredictionView : DataViewTransform
     {
         private readonly ImageClassifierTransformer _owner;
