@@ -94,7 +94,8 @@ public static class FrechetDistance
         (double trace, int rank) product;
         try
         {
-            product = TraceSqrtProduct(c1, c2);
+            // Equal covariances: sqrt(S S) = S for PSD S, so the trace terms cancel exactly and d^2 = ||mu1 - mu2||^2.
+            product = equal(c1, c2) ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
             if (!double.IsFinite(product.trace)) throw new ArithmeticException("Tr(sqrt(S1 S2)) is not finite.");
         }
         catch (Exception e) when (e is ArithmeticException or TorchException)
@@ -116,7 +117,7 @@ public static class FrechetDistance
             onWarning?.Invoke(message);
         }
         double tr1 = Trace(c1), tr2 = Trace(c2);
-        double distance = squaredMeanDistance + tr1 + tr2 - 2 * product.trace;
+        double distance = squaredMeanDistance + (tr1 + tr2 - 2 * product.trace);
         return new FrechetDistanceResult(distance, squaredMeanDistance, tr1, tr2, product.trace, product.rank, epsilonAdded, warnings);
     }
 
@@ -142,6 +143,15 @@ public static class FrechetDistance
             trace += Math.Sqrt(Math.Max(l, 0)); // tiny negative eigenvalues are rounding: clamp to 0
         }
         return (trace, rank);
+    }
+
+    /// <summary>The number of eigenvalues of a symmetric matrix above d * 2^-52 * lambda_max.</summary>
+    public static int NumericalRank(Tensor symmetric)
+    {
+        using var w = linalg.eigvalsh(symmetric);
+        var lambda = w.ToArray<double>();
+        double tol = lambda.Length * Math.Pow(2, -52) * Math.Max(lambda.Length == 0 ? 0 : lambda[^1], 0);
+        return lambda.Count(l => l > tol);
     }
 
     /// <summary>The symmetric square root V diag(sqrt(max(w, 0))) V^T of a symmetric PSD matrix (float64; the caller owns it).</summary>
