@@ -6,8 +6,8 @@ namespace Ml.GanSdp.Metrics;
 /// <summary>
 /// The input pipeline of pytorch-fid's <c>InceptionV3</c> (resize_input=True, normalize_input=True): images in
 /// [0, 1] are resized to 299 x 299 with bilinear interpolation (align_corners=False) and scaled to [-1, 1] by
-/// 2x - 1. Grayscale images (one channel) are repeated to three channels (resizing commutes with that, so the
-/// single channel is resized first).
+/// 2x - 1. Grayscale images (one channel) are first repeated to three channels (resizing the single channel first
+/// is mathematically the same, but libtorch's kernel rounds differently for one channel, so the order is kept).
 /// </summary>
 public static class FidPreprocessing
 {
@@ -22,9 +22,9 @@ public static class FidPreprocessing
     {
         CheckImages(images);
         using var f = images.dtype == ScalarType.Float32 ? images.alias() : images.to(ScalarType.Float32);
-        using var resized = resizeInput ? ResizeBilinear(f) : f.alias();
-        using var rgb = ToThreeChannels(resized);
-        return normalizeInput ? ScaleToSymmetricRange(rgb) : rgb.alias();
+        using var rgb = ToThreeChannels(f);
+        using var resized = resizeInput ? ResizeBilinear(rgb) : rgb.alias();
+        return normalizeInput ? ScaleToSymmetricRange(resized) : resized.alias();
     }
 
     /// <summary>Bilinear resize to 299 x 299 with align_corners=False (PyTorch's <c>F.interpolate</c>).</summary>

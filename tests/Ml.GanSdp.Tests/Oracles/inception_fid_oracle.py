@@ -5,8 +5,8 @@ pytorch-fid's weights file uses) with the FID-specific blocks of TensorFlow's 20
   * Mixed_5b..5d, Mixed_6b..6e and Mixed_7b: the pool branch averages with count_include_pad=False;
   * Mixed_7c: the pool branch takes a 3x3 max (stride 1, padding 1) instead of an average;
   * fc has 1008 classes (unused for FID).
-Weights are random (seeded); batch-norm statistics are calibrated on the input batch so every activation is of
-unit scale and the comparison is meaningful.
+Weights are random (seeded); batch-norm statistics are calibrated on all four input images so every activation is
+of unit scale and the comparison is meaningful.
 
 Usage: inception_fid_oracle.py OUT_DIR
 Writes OUT_DIR/weights.npz (state dict, torchvision names), rgb.npy (2x3x40x52 in [0,1]), gray.npy (2x1x28x28),
@@ -95,9 +95,10 @@ def preprocess(x):
     return 2 * x - 1
 
 
-def blocks(model, x):
+def blocks(model, x, preprocessed=False):
     outs = []
-    x = preprocess(x)
+    if not preprocessed:
+        x = preprocess(x)
     for names in BLOCKS:
         for n in names:
             x = getattr(model, n)(x)
@@ -115,7 +116,7 @@ def seeded_model(calibration, seed=0):
                 mod.bias.uniform_(-0.2, 0.2)
                 mod.momentum = 1.0  # running stats := statistics of the calibration batch
         m.train()
-        blocks(m, calibration)
+        blocks(m, calibration, preprocessed=True)
         m.eval()
         for mod in m.modules():
             if isinstance(mod, torch.nn.BatchNorm2d):
@@ -128,7 +129,7 @@ def main(out):
     g = torch.Generator().manual_seed(1)
     rgb = torch.rand(2, 3, 40, 52, generator=g)
     gray = torch.rand(2, 1, 28, 28, generator=g)
-    model = seeded_model(rgb)
+    model = seeded_model(torch.cat([preprocess(rgb), preprocess(gray)]))
     sd = model.state_dict()
     np.savez(f"{out}/weights.npz", **{k: v.numpy() for k, v in sd.items()})
     np.save(f"{out}/rgb.npy", rgb.numpy())
