@@ -26,9 +26,10 @@ public sealed record FrechetDistanceResult(
 /// <c>d^2 = ||mu1 - mu2||^2 + Tr(S1) + Tr(S2) - 2 Tr(sqrt(S1 S2))</c>, in float64.
 /// <para>
 /// pytorch-fid computes <c>Tr(sqrtm(S1 S2))</c> with <c>scipy.linalg.sqrtm</c> on the non-symmetric product. Here
-/// it comes from symmetric eigendecompositions instead: with <c>R = S1^(1/2) = V diag(sqrt(w)) V^T</c> (eigh of
-/// S1, tiny negative eigenvalues clamped to 0), the matrices <c>S1 S2 = R (R S2)</c> and <c>M = (R S2) R = R S2 R</c>
-/// have the same eigenvalues (AB and BA always do). M is symmetric positive semi-definite, so its eigenvalues
+/// it comes from a symmetric eigenvalue problem instead: with a factor S1 = F F^T (the Cholesky factor L when S1
+/// is positive definite, else <c>R = S1^(1/2) = V diag(sqrt(w)) V^T</c> from eigh with tiny negative eigenvalues
+/// clamped to 0), the matrices <c>S1 S2 = F (F^T S2)</c> and <c>M = (F^T S2) F = F^T S2 F</c> have the same
+/// eigenvalues (AB and BA always do). M is symmetric positive semi-definite, so its eigenvalues
 /// (eigvalsh) are real and non-negative up to rounding (clamped at 0), and the principal square root of S1 S2 has
 /// eigenvalues sqrt(lambda_i); its trace is therefore <c>sum_i sqrt(lambda_i(M))</c> — the same number scipy's
 /// sqrtm produces up to its rounding (scipy returns a complex matrix whose imaginary part pytorch-fid drops), but
@@ -122,14 +123,16 @@ public static class FrechetDistance
     }
 
     /// <summary>
-    /// Tr(sqrt(S1 S2)) = sum_i sqrt(lambda_i(S1^(1/2) S2 S1^(1/2))) for symmetric positive semi-definite float64
-    /// matrices, with the numerical rank of the symmetric product (eigenvalues above d * 2^-52 * lambda_max).
+    /// Tr(sqrt(S1 S2)) = sum_i sqrt(lambda_i(M)) for symmetric positive semi-definite float64 matrices, where M is a
+    /// symmetric matrix with the eigenvalues of S1 S2: <c>L^T S2 L</c> with the Cholesky factor S1 = L L^T (the fast
+    /// path; S1 S2 = L (L^T S2) and (L^T S2) L share eigenvalues), else <c>L^T S1 L</c> with S2 = L L^T, else (both
+    /// singular) <c>R S2 R</c> with R = S1^(1/2) from eigh. Also returns the numerical rank of M (eigenvalues above
+    /// d * 2^-52 * lambda_max).
     /// </summary>
     public static (double trace, int rank) TraceSqrtProduct(Tensor sigma1, Tensor sigma2)
     {
         using var scope = NewDisposeScope();
-        var root = SymmetricSqrt(sigma1);
-        var m = root.matmul(sigma2).matmul(root);
+        var m = SymmetricSimilarProduct(sigma1, sigma2);
         var symmetric = (m + m.T) * 0.5;
         var lambda = linalg.eigvalsh(symmetric).ToArray<double>();
         double max = lambda.Length == 0 ? 0 : Math.Max(lambda[^1], 0);
@@ -143,6 +146,27 @@ public static class FrechetDistance
             trace += Math.Sqrt(Math.Max(l, 0)); // tiny negative eigenvalues are rounding: clamp to 0
         }
         return (trace, rank);
+    }
+
+    /// <summary>A symmetric PSD matrix with the eigenvalues of S1 S2 (see <see cref="TraceSqrtProduct"/>).</summary>
+    private static Tensor SymmetricSimilarProduct(Tensor sigma1, Tensor sigma2)
+    {
+        if (CholeskyLower(sigma1) is { } l1)
+            using (l1) return l1.T.matmul(sigma2).matmul(l1);
+        if (CholeskyLower(sigma2) is { } l2)
+            using (l2) return l2.T.matmul(sigma1).matmul(l2);
+        using var root = SymmetricSqrt(sigma1);
+        return root.matmul(sigma2).matmul(root);
+    }
+
+    /// <summary>The lower Cholesky factor, or null when the matrix is not (numerically) positive definite.</summary>
+    public static Tensor? CholeskyLower(Tensor symmetric)
+    {
+        Interop.NativeMethods.Check(Interop.NativeMethods.gs_linalg_cholesky_ex(symmetric.Handle, 0, out var factor, out var info), "cholesky_ex");
+        var l = Wrap(factor);
+        if (info == 0) return l;
+        l.Dispose();
+        return null;
     }
 
     /// <summary>The number of eigenvalues of a symmetric matrix above d * 2^-52 * lambda_max.</summary>

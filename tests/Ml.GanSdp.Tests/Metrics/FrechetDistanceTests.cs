@@ -106,5 +106,11 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
         var (trace, rank) = FrechetDistance.TraceSqrtProduct(a, b);
         Assert.AreEqual(2 + 6, trace, 1e-12); // sqrt(4 * 1) + sqrt(9 * 4)
         Assert.AreEqual(2, rank);
+        // Singular first matrix: the second one's Cholesky factor is used; both singular: the eigh square root.
+        var singular1 = tensor(new double[] { 4, 0, 0, 0 }, new long[] { 2, 2 });
+        var singular2 = tensor(new double[] { 0, 0, 0, 9 }, new long[] { 2, 2 });
+        Assert.IsNull(FrechetDistance.CholeskyLower(singular1));
+        Assert.AreEqual((2.0, 1), FrechetDistance.TraceSqrtProduct(singular1, b)); // sqrt(4 * 1) + sqrt(0 * 4)
+        Assert.AreEqual((0.0, 0), FrechetDistance.TraceSqrtProduct(singular1, singular2));
     }
 }
