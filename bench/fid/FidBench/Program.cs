@@ -1,5 +1,5 @@
 // FID benchmarks (see docs/benchmarks.md, "## FID").
-//   dotnet run -c Release --project bench/fid/FidBench -- inception [batch=16] [reps=3] [size=32]
+//   dotnet run -c Release --project bench/fid/FidBench -- inception [batch=16] [reps=3] [size=32] [fused=0|1]
 //   dotnet run -c Release --project bench/fid/FidBench -- frechet [d=2048] [reps=3]
 // Compare with bench/fid/bench_fid_torch.py (same arguments).
 using System.Diagnostics;
@@ -13,7 +13,9 @@ Console.WriteLine($"threads {get_num_threads()}");
 if (mode == "inception")
 {
     int batch = Arg(1, 16), reps = Arg(2, 3), size = Arg(3, 32);
+    bool fused = Arg(4, 0) != 0;
     using var net = new InceptionV3Fid();
+    if (fused) net.FuseBatchNorm();
     manual_seed(0);
     using var images = rand(batch, 3, size, size);
     using (var warm = net.Extract(images)) { }
@@ -24,7 +26,7 @@ if (mode == "inception")
         using var f = net.Extract(images);
         times.Add(sw.Elapsed.TotalSeconds);
     }
-    Console.WriteLine($"C# inception: batch {batch} of {size}x{size} -> 2048-d, best {times.Min():F3} s, median {Median(times):F3} s ({batch / times.Min():F1} images/s)");
+    Console.WriteLine($"C# inception{(fused ? " (batch norm fused)" : "")}: batch {batch} of {size}x{size} -> 2048-d, best {times.Min():F3} s, median {Median(times):F3} s ({batch / times.Min():F1} images/s)");
 }
 else if (mode == "frechet")
 {

@@ -36,7 +36,7 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
     private readonly Conv2d _conv1, _conv2;
     private readonly Linear _fc1, _fc2;
 
-    /// <summary>Builds an untrained classifier.</summary>
+    /// <summary>Builds an untrained classifier, initialized from <paramref name="seed"/> (the default generator's state is left unchanged).</summary>
     public DomainClassifier(int channels = 1, int imageSize = 28, int classes = 10, int featureDimension = 128, long seed = 0) : base(nameof(DomainClassifier))
     {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Images have 1 or 3 channels.");
@@ -46,11 +46,20 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
         ImageSize = imageSize;
         Classes = classes;
         FeatureDimension = featureDimension;
+        // The layers initialize from the default generator: seed it for reproducibility, then restore its state.
+        using var saved = get_rng_state();
         manual_seed(seed);
-        _conv1 = register_module("conv1", new Conv2d(channels, 32, 3, padding: 1));
-        _conv2 = register_module("conv2", new Conv2d(32, 64, 3, padding: 1));
-        _fc1 = register_module("fc1", new Linear(64L * (imageSize / 4) * (imageSize / 4), featureDimension));
-        _fc2 = register_module("fc2", new Linear(featureDimension, classes));
+        try
+        {
+            _conv1 = register_module("conv1", new Conv2d(channels, 32, 3, padding: 1));
+            _conv2 = register_module("conv2", new Conv2d(32, 64, 3, padding: 1));
+            _fc1 = register_module("fc1", new Linear(64L * (imageSize / 4) * (imageSize / 4), featureDimension));
+            _fc2 = register_module("fc2", new Linear(featureDimension, classes));
+        }
+        finally
+        {
+            set_rng_state(saved);
+        }
     }
 
     /// <summary>Image channels.</summary>

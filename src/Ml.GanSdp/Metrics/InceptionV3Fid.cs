@@ -213,6 +213,7 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     /// </summary>
     public Tensor[] Blocks(Tensor images, params int[] outputBlocks)
     {
+        if (training) eval(); // FID always uses the running statistics; training mode would also update them
         if (outputBlocks.Length == 0) outputBlocks = new[] { _outputBlock };
         var wanted = new bool[4];
         foreach (var b in outputBlocks)
