@@ -8,16 +8,17 @@ namespace Ml.GanSdp.Metrics;
 /// <param name="TraceSigma1">Tr(S1) (with the epsilon when <paramref name="EpsilonAdded"/>).</param>
 /// <param name="TraceSigma2">Tr(S2) (idem).</param>
 /// <param name="TraceSqrtProduct">Tr(sqrt(S1 S2)).</param>
-/// <param name="ProductRank">Numerical rank of S1^(1/2) S2 S1^(1/2) (d when the product is non-singular).</param>
+/// <param name="ProductRank">Numerical rank of the symmetric matrix similar to S1 S2 (d when the product is non-singular).</param>
+/// <param name="Dimension">The feature dimension d.</param>
 /// <param name="EpsilonAdded">Whether eps was added to both diagonals because the product was not finite (pytorch-fid's fallback).</param>
 /// <param name="Warnings">Everything worth knowing about the reliability of the value, in words.</param>
 public sealed record FrechetDistanceResult(
     double Distance, double SquaredMeanDistance, double TraceSigma1, double TraceSigma2, double TraceSqrtProduct,
-    int ProductRank, bool EpsilonAdded, IReadOnlyList<string> Warnings)
+    int ProductRank, int Dimension, bool EpsilonAdded, IReadOnlyList<string> Warnings)
 {
     /// <summary>Whether S1 S2 is singular (rank below d): the value is exact for the given covariances but they carry
     /// no information in some directions (too few samples, or degenerate features).</summary>
-    public bool ProductIsSingular(int dimension) => ProductRank < dimension;
+    public bool ProductIsSingular => ProductRank < Dimension;
 }
 
 /// <summary>
@@ -119,7 +120,7 @@ public static class FrechetDistance
         }
         double tr1 = Trace(c1), tr2 = Trace(c2);
         double distance = squaredMeanDistance + (tr1 + tr2 - 2 * product.trace);
-        return new FrechetDistanceResult(distance, squaredMeanDistance, tr1, tr2, product.trace, product.rank, epsilonAdded, warnings);
+        return new FrechetDistanceResult(distance, squaredMeanDistance, tr1, tr2, product.trace, product.rank, d, epsilonAdded, warnings);
     }
 
     /// <summary>
