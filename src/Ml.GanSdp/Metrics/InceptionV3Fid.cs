@@ -137,6 +137,8 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No Inception weights file at '{path}'.", path);
         var ext = Path.GetExtension(path).ToLowerInvariant();
+        // Integration point: once Ml.GanSdp.Serialization.StateDictFile is merged, return StateDictFile.Load(path)
+        // here (it dispatches .safetensors / .pth / .npz).
         return ext switch
         {
             ".npz" => Npy.LoadNpz(path),
