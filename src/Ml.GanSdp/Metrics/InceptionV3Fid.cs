@@ -129,21 +129,14 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     }
 
     /// <summary>
-    /// Reads a state dict from a file. For now only <c>.npz</c> (arrays named by parameter, as
-    /// <c>np.savez('inception.npz', **{k: v.numpy() for k, v in sd.items()})</c> writes them); see docs/fid.md.
-    /// The caller disposes the tensors.
+    /// Reads a state dict from a <c>.safetensors</c>, zip-format <c>.pth</c>/<c>.pt</c> (a plain dict of tensors) or
+    /// <c>.npz</c> file through <see cref="StateDictFile.Load"/>; docs/fid.md shows the one-line conversions of
+    /// pytorch-fid's <c>pt_inception-2015-12-05-6726825d.pth</c>. The caller disposes the tensors.
     /// </summary>
     public static Dictionary<string, Tensor> ReadStateDictFile(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No Inception weights file at '{path}'.", path);
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        // Integration point: once Ml.GanSdp.Serialization.StateDictFile is merged, return StateDictFile.Load(path)
-        // here (it dispatches .safetensors / .pth / .npz).
-        return ext switch
-        {
-            ".npz" => Npy.LoadNpz(path),
-            _ => throw new NotSupportedException($"Cannot read Inception weights from '{path}': '{ext}' files are not supported yet; convert the state dict to .npz (see docs/fid.md)."),
-        };
+        return StateDictFile.Load(path);
     }
 
     /// <summary>

@@ -87,7 +87,9 @@ public class InceptionV3FidTests
     {
         using var dir = new TempDir();
         File.WriteAllBytes(dir.File("w.pth"), new byte[] { 1, 2, 3 });
-        StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => InceptionV3Fid.FromFile(dir.File("w.pth"))).Message, ".npz");
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => InceptionV3Fid.FromFile(dir.File("w.pth"))).Message, "w.pth");
+        File.WriteAllBytes(dir.File("w.bin"), new byte[] { 1, 2, 3 });
+        StringAssert.Contains(Assert.ThrowsExactly<NotSupportedException>(() => InceptionV3Fid.FromFile(dir.File("w.bin"))).Message, ".safetensors");
         Assert.ThrowsExactly<FileNotFoundException>(() => InceptionV3Fid.FromFile(dir.File("none.npz")));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new InceptionV3Fid(100));
         using var scope = NewDisposeScope();
