@@ -251,6 +251,11 @@ GS_EXPORT int gs_image_decode(const void* data, int64_t size, int grayscale, gs_
 GS_EXPORT int gs_image_encode(gs_tensor hwc, const char* ext, int quality, void** buffer, int64_t* size);
 GS_EXPORT void gs_buffer_free(void* buffer);
 
+/* ---- metrics (metrics.cpp) --------------------------------------------------------------------- */
+/* Cholesky factor of a symmetric positive-definite matrix (lower unless upper); info is 0 on success, else the
+ * order of the leading minor that is not positive definite (the factor is then partial). Never throws for that. */
+GS_EXPORT int gs_linalg_cholesky_ex(gs_tensor t, int upper, gs_tensor* factor, int* info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,54 @@
+using Ml.GanSdp.Metrics;
+using Ml.GanSdp.Tests.TestSupport;
+using static Ml.GanSdp.torch;
+
+namespace Ml.GanSdp.Tests.Metrics;
+
+[TestClass]
+public class DomainClassifierTests
+{
+    [TestMethod]
+    public void TrainsOnFashionMnistAndItsFeaturesSeparateRealFromNoise()
+    {
+        using var dir = new TempDir();
+        using var scope = NewDisposeScope();
+        var (trainImages, trainLabels) = FashionMnistSubset.Load(train: true, count: 4000);
+        var (testImages, testLabels) = FashionMnistSubset.Load(train: false, count: 1000);
+        using var classifier = new DomainClassifier(seed: 1);
+        var losses = classifier.Train(trainImages, trainLabels, new DomainClassifierTrainingOptions { Epochs = 2, BatchSize = 64, Seed = 1 });
+        Assert.AreEqual(2, losses.Count);
+        Assert.IsTrue(losses[1] < losses[0], $"losses {string.Join(", ", losses)}");
+        double accuracy = classifier.Evaluate(testImages, testLabels);
+        Assert.IsTrue(accuracy > 0.75, $"test accuracy {accuracy}");
+
+        // Frechet distance in the classifier's feature space: two halves of the real test set are close, real vs noise far.
+        var evaluator = new FidEvaluator(classifier, batchSize: 128);
+        using var realA = evaluator.ComputeStatistics(testImages.narrow(0, 0, 500));
+        using var realB = evaluator.ComputeStatistics(testImages.narrow(0, 500, 500));
+        using var noise = evaluator.ComputeStatistics(rand(500, 1, 28, 28));
+        double realVsReal = FrechetDistance.Compute(realA, realB).Distance;
+        double realVsNoise = FrechetDistance.Compute(realA, noise).Distance;
+        Assert.IsTrue(realVsNoise > 10 * realVsReal, $"real/real {realVsReal}, real/noise {realVsNoise}");
+
+        // Streaming statistics equal those of all features at once.
+        var features = evaluator.ExtractFeatures(testImages.narrow(0, 0, 500));
+        using var direct = GaussianStatistics.FromFeatures(features);
+        TensorAssert.Close(direct.Covariance(), realA.Covariance(), 1e-9, 1e-9, "streamed covariance");
+
+        // Save and load: same features, same recorded accuracy.
+        classifier.Save(dir.File("classifier.npz"));
+        using var loaded = DomainClassifier.Load(dir.File("classifier.npz"));
+        Assert.AreEqual(accuracy, loaded.TestAccuracy);
+        Assert.AreEqual(classifier.ExtractorName, loaded.ExtractorName);
+        var probe = testImages.narrow(0, 0, 16);
+        TensorAssert.Close(classifier.Extract(probe), loaded.Extract(probe), 0, 0, "features after reload");
+    }
+
+    [TestMethod]
+    public void WrongImageShapeIsAClearError()
+    {
+        using var classifier = new DomainClassifier();
+        using var x = zeros(2, 3, 28, 28);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => classifier.Extract(x)).Message, "N x 1 x 28 x 28");
+    }
+}

@@ -1,0 +1,39 @@
+using Ml.GanSdp.Metrics;
+using static Ml.GanSdp.torch;
+
+namespace Ml.GanSdp.Tests.Metrics;
+
+/// <summary>The metrics free every temporary tensor: the live native tensor count returns to where it was.</summary>
+[TestClass]
+public class MetricsOwnershipTests
+{
+    [TestMethod]
+    public void MetricsLeaveNoLiveTensorsBehind()
+    {
+        manual_seed(41);
+        using var real = randn(40, 8);
+        using var fake = randn(40, 8);
+        using var images = rand(2, 1, 28, 28);
+        using var inception = new InceptionV3Fid(64);
+        using var classifier = new DomainClassifier();
+        // Warm up once (lazily created native state is not a leak), then count.
+        Run();
+        GC.Collect(); // finalize garbage of other tests first, so only this run can move the count
+        GC.WaitForPendingFinalizers();
+        long before = LiveTensorCount;
+        Run();
+        Assert.AreEqual(before, LiveTensorCount);
+
+        void Run()
+        {
+            using (var s = GaussianStatistics.FromFeatures(real))
+            using (var t = GaussianStatistics.FromFeatures(fake))
+                FrechetDistance.Compute(s, t);
+            KernelInceptionDistance.Compute(real, fake, subsets: 3, subsetSize: 10);
+            PrecisionRecall.Compute(real, fake, k: 3, batchSize: 7);
+            using (var f = inception.Extract(images)) Assert.AreEqual(64L, f.size(1));
+            foreach (var b in inception.Blocks(images, 0)) b.Dispose();
+            using (var s = new FidEvaluator(classifier, batchSize: 1).ComputeStatistics(images)) Assert.AreEqual(2L, s.SampleCount);
+        }
+    }
+}
