@@ -47,6 +47,7 @@ internal static class DemoCommand
             BatchSize = 64,
             Width = 32,
             LatentSize = 64,
+            EmaDecay = 0.99,
             Seed = seed,
             // SDP's schedule scaled to the run: the paper's t = 3000 and I_p = 5000 of 10000 iterations
             SdpThreshold = iterations * 3 / 10,

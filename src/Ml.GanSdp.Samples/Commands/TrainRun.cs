@@ -68,6 +68,9 @@ internal static class TrainRun
             DiscriminatorLearningRate = s.LearningRate,
             Seed = s.Seed,
             EmaDecay = s.EmaDecay,
+            // the EMA copies G for the first fifth of the run, then averages (a short run's EMA would otherwise keep
+            // much of the initial weights: 0.999^600 = 0.55)
+            EmaStartIteration = s.Iterations / 5,
             Threads = s.Threads,
             Model = new ModelOptions
             {
@@ -103,10 +106,8 @@ internal static class TrainRun
         string? label = s.Conditional || s.FeatureDistance ? (data.Schema.TryGetColumn("Label", out var lc) && lc.Type is KeyDataViewType ? "Label" : null) : null;
         if (s.FeatureDistance && label is not null)
         {
-            console.MarkupLine("[grey]Training the feature classifier for the Frechet distance...[/]");
-            var clf = ctx.Transforms.TrainImageClassifier(new ImageClassifierOptions { Epochs = 1, Width = 32, Seed = s.Seed, MaxRows = Math.Min(s.MaxRows ?? 10_000, 10_000) }).Fit(data);
-            var (real, _) = ReadImages(data, s.FeatureDistanceSamples);
-            using (real) fd = new FeatureDistance(clf, real);
+            console.MarkupLine("[grey]Training the domain classifier for the Frechet distance...[/]");
+            fd = new FeatureDistance(ctx, data, Math.Min(s.MaxRows ?? 10_000, 10_000), s.FeatureDistanceSamples);
         }
         var finalMetrics = new Dictionary<string, double>();
         double? lastFd = null;
@@ -165,16 +166,6 @@ internal static class TrainRun
         AtomicFile.WriteAllText(Path.Combine(s.OutputFolder, "final.json"), final.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         var report = ReportWriter.Write(s.OutputFolder);
         return new Result(s.OutputFolder, modelPath, report, finalMetrics, model);
-    }
-
-    /// <summary>The first <paramref name="max"/> rows' images as float32 in [-1, 1] (and labels when present).</summary>
-    public static (Tensor Images, Tensor? Labels) ReadImages(IDataView data, long max)
-    {
-        using var raw = data.ReadColumn("Image", max);
-        var t = (ImageDataViewType)data.Schema["Image"].Type;
-        Tensor images = t.ItemType == ScalarType.Byte ? ImageTensors.BytesToFloat(raw, PixelRange.MinusOneToOne) : raw.to(ScalarType.Float32);
-        Tensor? labels = data.Schema.TryGetColumn("Label", out var c) && c.Type is KeyDataViewType ? data.ReadColumn("Label", max) : null;
-        return (images, labels);
     }
 
     internal static JsonNode Num(double v) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, 6)) : JsonValue.Create(v.ToString(CultureInfo.InvariantCulture));

@@ -3,7 +3,7 @@ namespace Ml.GanSdp.Pipeline;
 /// <summary>
 /// The entry point of the pipeline API (ML.NET's <c>MLContext</c>): catalogs of loaders (<see cref="Data"/>),
 /// estimators (<see cref="Transforms"/>), model files (<see cref="Model"/>) and evaluators
-/// (<see cref="MulticlassClassification"/>). The operations are extension methods on the catalogs, as in ML.NET.
+/// (<see cref="MulticlassClassification"/>, <see cref="Evaluation"/>). The operations are extension methods on the catalogs, as in ML.NET.
 /// </summary>
 public sealed class GanContext
 {
@@ -19,6 +19,7 @@ public sealed class GanContext
         Transforms = new TransformsCatalog(this);
         Model = new ModelOperationsCatalog(this);
         MulticlassClassification = new MulticlassClassificationCatalog(this);
+        Evaluation = new EvaluationCatalog(this);
     }
 
     /// <summary>The seed every operation derives its randomness from.</summary>
@@ -35,6 +36,9 @@ public sealed class GanContext
 
     /// <summary>Classifier evaluation (ML.NET's <c>mlContext.MulticlassClassification</c>).</summary>
     public MulticlassClassificationCatalog MulticlassClassification { get; }
+
+    /// <summary>Generative-model evaluation: <c>EvaluateFid</c>, <c>TrainDomainClassifier</c>.</summary>
+    public EvaluationCatalog Evaluation { get; }
 }
 
 /// <summary>Base of the catalogs: each knows its context (for the seed).</summary>
