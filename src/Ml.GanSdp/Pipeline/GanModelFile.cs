@@ -96,8 +96,8 @@ public static class GanModelFile
     /// <summary>
     /// Reads a model. Throws <see cref="FileNotFoundException"/> when absent, <see cref="NotSupportedException"/> for a
     /// file written by a newer format version, and <see cref="InvalidDataException"/> naming the file and the problem
-    /// when it is truncated, corrupt (a checksum fails) or not a model file. The generator identical images for identical seeds
-    /// as the saved one.
+    /// when it is truncated, corrupt (a checksum fails) or not a model file. The loaded generator makes the same images
+    /// for the same seeds as the saved one.
     /// </summary>
     public static GanGeneratorTransformer Load(string path, bool loadDiscriminator = false)
     {
@@ -236,11 +236,10 @@ public static class ModelCatalogExtensions
         GanModelFile.Save(model, path, includeDiscriminator);
     }
 
-    /// <summary>Loads a model zip; <see cref="GanGeneratorTransformer.Seed"/> is the context's seed.</summary>
+    /// <summary>Loads a model zip (see <see cref="GanModelFile.Load"/> for the errors).</summary>
     public static GanGeneratorTransformer Load(this ModelOperationsCatalog catalog, string path, bool loadDiscriminator = false)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var m = GanModelFile.Load(path, loadDiscriminator);
-        return m;
+        return GanModelFile.Load(path, loadDiscriminator);
     }
 }
