@@ -120,7 +120,10 @@ void binary_(int op, at::Tensor& a, const at::Tensor& b) {
 }
 
 void binary_scalar_(int op, at::Tensor& a, double s) {
-  const at::Scalar v(s);
+  // An integral tensor updated in place by an integral value (num_batches_tracked += 1) takes an int64
+  // scalar, as PyTorch's `t.add_(1)` does; a double scalar would promote to Float and fail the cast back.
+  const bool integral = at::isIntegralType(a.scalar_type(), /*includeBool=*/false) && s == static_cast<double>(static_cast<int64_t>(s));
+  const at::Scalar v = integral ? at::Scalar(static_cast<int64_t>(s)) : at::Scalar(s);
   switch (op) {
     case GS_ADD: a.add_(v); return;
     case GS_SUB: a.sub_(v); return;
