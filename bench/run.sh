@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmarks Ml.GanSdp against PyTorch (same libtorch 1.13) and updates docs/benchmarks.md.
+#
+#   bash bench/run.sh [Release|Debug]        (or: make bench)
+#
+# Each measurement block is a fresh process; C# and PyTorch blocks alternate (C#, Python, C#, Python, ...)
+# and the thread settings rotate inside every round, so machine load drifts hit all of them alike.
+# Knobs (environment): BLOCKS (rounds, default 5), STEPS (timed steps per block, 20), WARMUP (5),
+# SETTINGS ("intra x blas" list, default "default 1x1 1x2 2x1 2x2"), ADD_BLOCKS (3), ADD_N (100000),
+# PYTHON (/usr/bin/python3, Debian's python3-torch), NO_DOCS=1 (print only, leave docs alone).
+set -euo pipefail
+config="${1:-Release}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+BLOCKS="${BLOCKS:-5}"; STEPS="${STEPS:-20}"; WARMUP="${WARMUP:-5}"
+SETTINGS="${SETTINGS:-default 1x1 1x2 2x1 2x2}"
+ADD_BLOCKS="${ADD_BLOCKS:-3}"; ADD_N="${ADD_N:-100000}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+
+"$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON cannot import torch (apt-get install python3-torch)"; exit 1; }
+dotnet build bench/Ml.GanSdp.Bench/Ml.GanSdp.Bench.csproj -c "$config" -v quiet --nologo >/dev/null
+bin="bench/Ml.GanSdp.Bench/bin/$config/net10.0/gansdp-bench"
+
+# The controlled runs must not inherit the caller's thread variables.
+unset OMP_NUM_THREADS OPENBLAS_NUM_THREADS GANSDP_NUM_THREADS MKL_NUM_THREADS
+
+mkdir -p bench/results
+out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).tsv"
+printf 'bench\tsetting\tlang\tblock\tvalue\tload1\n' >"$out"
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# run <bench> <setting> <lang> <block> <args...>
+run() {
+  local bench=$1 setting=$2 lang=$3 block=$4; shift 4
+  local intra=default blas=default
+  if [[ $setting != default ]]; then intra=${setting%x*}; blas=${setting#*x}; fi
+  local l; l=$(load1)
+  local res
+  if [[ $lang == cs ]]; then
+    res=$("$bin" "$bench" --threads "$intra" --blas "$blas" "$@")
+  else
+    if [[ $blas == default ]]; then res=$("$PYTHON" bench/dcgan_step.py "$bench" --threads "$intra" "$@")
+    else res=$(OPENBLAS_NUM_THREADS=$blas "$PYTHON" bench/dcgan_step.py "$bench" --threads "$intra" "$@"); fi
+  fi
+  local v; v=$(awk '$1=="RESULT"{print $4}' <<<"$res")
+  [[ -n $v ]] || { echo "error: no result from $lang $bench $setting:"; echo "$res"; exit 1; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$bench" "$setting" "$lang" "$block" "$v" "$l" >>"$out"
+  printf '  %-8s %-8s %-3s block %s: %10s  (load %s)\n' "$bench" "$setting" "$lang" "$block" "$v" "$l"
+}
+
+echo "DCGAN step: $BLOCKS rounds x settings [$SETTINGS], $WARMUP warm-up + $STEPS timed steps per block"
+for b in $(seq 1 "$BLOCKS"); do
+  for s in $SETTINGS; do
+    run dcgan "$s" cs "$b" --warmup "$WARMUP" --steps "$STEPS"
+    run dcgan "$s" py "$b" --warmup "$WARMUP" --steps "$STEPS"
+  done
+done
+echo "Per-call overhead: $ADD_BLOCKS rounds of $ADD_N additions"
+for b in $(seq 1 "$ADD_BLOCKS"); do
+  run addcall 1x1 cs "$b" --n "$ADD_N"
+  run addcall 1x1 py "$b" --n "$ADD_N"
+done
+
+args=(--results "$out" --command "make bench (bash bench/run.sh $config; BLOCKS=$BLOCKS STEPS=$STEPS WARMUP=$WARMUP)" --python "$PYTHON")
+[[ -n ${NO_DOCS:-} ]] || args+=(--docs docs/benchmarks.md)
+"$PYTHON" bench/report.py "${args[@]}"
