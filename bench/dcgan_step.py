@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch half of bench/run.sh: the same DCGAN training step as bench/Ml.GanSdp.Bench (see its Program.cs).
 
-  dcgan_step.py dcgan   [--threads N|default] [--warmup W] [--steps S]
+  dcgan_step.py dcgan   [--threads N|default] [--warmup W] [--steps S] [--batch B] [--width W]
   dcgan_step.py addcall [--n N] [--warmup W]
 
 OpenBLAS threads are set by the caller through OPENBLAS_NUM_THREADS (read when libopenblas loads).
@@ -14,23 +14,23 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-NZ, NGF, NDF, BATCH = 100, 64, 64, 64
+NZ = 100
 
 
-def generator():
+def generator(ngf):
     return nn.Sequential(
-        nn.ConvTranspose2d(NZ, NGF * 4, 4, 1, 0, bias=False), nn.BatchNorm2d(NGF * 4), nn.ReLU(),
-        nn.ConvTranspose2d(NGF * 4, NGF * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(NGF * 2), nn.ReLU(),
-        nn.ConvTranspose2d(NGF * 2, NGF, 4, 2, 1, bias=False), nn.BatchNorm2d(NGF), nn.ReLU(),
-        nn.ConvTranspose2d(NGF, 1, 4, 2, 1, bias=False), nn.Tanh())
+        nn.ConvTranspose2d(NZ, ngf * 4, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(),
+        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(),
+        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(),
+        nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias=False), nn.Tanh())
 
 
-def discriminator():
+def discriminator(ndf):
     return nn.Sequential(
-        nn.Conv2d(1, NDF, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
-        nn.Conv2d(NDF, NDF * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(NDF * 2), nn.LeakyReLU(0.2),
-        nn.Conv2d(NDF * 2, NDF * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(NDF * 4), nn.LeakyReLU(0.2),
-        nn.Conv2d(NDF * 4, 1, 4, 1, 0, bias=False))
+        nn.Conv2d(1, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf * 4, 1, 4, 1, 0, bias=False))
 
 
 def weights_init(m):
@@ -42,20 +42,20 @@ def weights_init(m):
         nn.init.zeros_(m.bias)
 
 
-def dcgan(warmup, steps):
+def dcgan(warmup, steps, batch, width):
     torch.manual_seed(1)
-    g, d = generator(), discriminator()
+    g, d = generator(width), discriminator(width)
     g.apply(weights_init)
     d.apply(weights_init)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    real_label, fake_label = torch.ones(BATCH), torch.zeros(BATCH)
+    real_label, fake_label = torch.ones(batch), torch.zeros(batch)
     loss_sum = 0.0
 
     def step(read):
         nonlocal loss_sum
-        real = torch.randn(BATCH, 1, 32, 32)
-        noise = torch.randn(BATCH, NZ, 1, 1)
+        real = torch.randn(batch, 1, 32, 32)
+        noise = torch.randn(batch, NZ, 1, 1)
         # D step: real batch and detached fake batch.
         opt_d.zero_grad(set_to_none=True)
         fake = g(noise)
@@ -100,12 +100,14 @@ def main():
     p.add_argument("--warmup", type=int, default=None)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--width", type=int, default=64, help="ngf = ndf")
     a = p.parse_args()
     if a.threads != "default":
         torch.set_num_threads(int(a.threads))
     print(f"THREADS intra={torch.get_num_threads()}")
     if a.bench == "dcgan":
-        print(f"RESULT dcgan py {dcgan(5 if a.warmup is None else a.warmup, a.steps):.3f}")
+        print(f"RESULT dcgan py {dcgan(5 if a.warmup is None else a.warmup, a.steps, a.batch, a.width):.3f}")
     else:
         print(f"RESULT addcall py {addcall(a.n, 20_000 if a.warmup is None else a.warmup):.1f}")
 

@@ -6,7 +6,8 @@
 # Each measurement block is a fresh process; C# and PyTorch blocks alternate (C#, Python, C#, Python, ...)
 # and the thread settings rotate inside every round, so machine load drifts hit all of them alike.
 # Knobs (environment): BLOCKS (rounds, default 5), STEPS (timed steps per block, 20), WARMUP (5),
-# SETTINGS ("intra x blas" list, default "default 1x1 1x2 2x1 2x2"), ADD_BLOCKS (3), ADD_N (100000),
+# SETTINGS ("intra x blas" list, default "default 1x1 1x2 2x1 2x2"), ADD_BLOCKS (rounds of the overhead
+# benchmarks, 3), ADD_N (additions per block, 100000), TINY_STEPS (steps of the tiny DCGAN, 200),
 # PYTHON (/usr/bin/python3, Debian's python3-torch), NO_DOCS=1 (print only, leave docs alone).
 set -euo pipefail
 config="${1:-Release}"
@@ -14,7 +15,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 BLOCKS="${BLOCKS:-5}"; STEPS="${STEPS:-20}"; WARMUP="${WARMUP:-5}"
 SETTINGS="${SETTINGS:-default 1x1 1x2 2x1 2x2}"
-ADD_BLOCKS="${ADD_BLOCKS:-3}"; ADD_N="${ADD_N:-100000}"
+ADD_BLOCKS="${ADD_BLOCKS:-3}"; ADD_N="${ADD_N:-100000}"; TINY_STEPS="${TINY_STEPS:-200}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON cannot import torch (apt-get install python3-torch)"; exit 1; }
@@ -29,9 +30,9 @@ out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).tsv"
 printf 'bench\tsetting\tlang\tblock\tvalue\tload1\n' >"$out"
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-# run <bench> <setting> <lang> <block> <args...>
+# run <label> <mode> <setting> <lang> <block> <args...>   (mode: dcgan or addcall)
 run() {
-  local bench=$1 setting=$2 lang=$3 block=$4; shift 4
+  local label=$1 bench=$2 setting=$3 lang=$4 block=$5; shift 5
   local intra=default blas=default
   if [[ $setting != default ]]; then intra=${setting%x*}; blas=${setting#*x}; fi
   local l; l=$(load1)
@@ -44,23 +45,25 @@ run() {
   fi
   local v; v=$(awk '$1=="RESULT"{print $4}' <<<"$res")
   [[ -n $v ]] || { echo "error: no result from $lang $bench $setting:"; echo "$res"; exit 1; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$bench" "$setting" "$lang" "$block" "$v" "$l" >>"$out"
-  printf '  %-8s %-8s %-3s block %s: %10s  (load %s)\n' "$bench" "$setting" "$lang" "$block" "$v" "$l"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$setting" "$lang" "$block" "$v" "$l" >>"$out"
+  printf '  %-9s %-8s %-3s block %s: %10s  (load %s)\n' "$label" "$setting" "$lang" "$block" "$v" "$l"
 }
 
 echo "DCGAN step: $BLOCKS rounds x settings [$SETTINGS], $WARMUP warm-up + $STEPS timed steps per block"
 for b in $(seq 1 "$BLOCKS"); do
   for s in $SETTINGS; do
-    run dcgan "$s" cs "$b" --warmup "$WARMUP" --steps "$STEPS"
-    run dcgan "$s" py "$b" --warmup "$WARMUP" --steps "$STEPS"
+    run dcgan dcgan "$s" cs "$b" --warmup "$WARMUP" --steps "$STEPS"
+    run dcgan dcgan "$s" py "$b" --warmup "$WARMUP" --steps "$STEPS"
   done
 done
-echo "Per-call overhead: $ADD_BLOCKS rounds of $ADD_N additions"
+echo "Overhead: $ADD_BLOCKS rounds of $ADD_N additions and of $TINY_STEPS steps of a tiny DCGAN (batch 4, width 4)"
 for b in $(seq 1 "$ADD_BLOCKS"); do
-  run addcall 1x1 cs "$b" --n "$ADD_N"
-  run addcall 1x1 py "$b" --n "$ADD_N"
+  run addcall addcall 1x1 cs "$b" --n "$ADD_N"
+  run addcall addcall 1x1 py "$b" --n "$ADD_N"
+  run dcgantiny dcgan 1x1 cs "$b" --warmup 20 --steps "$TINY_STEPS" --batch 4 --width 4
+  run dcgantiny dcgan 1x1 py "$b" --warmup 20 --steps "$TINY_STEPS" --batch 4 --width 4
 done
 
-args=(--results "$out" --command "make bench (bash bench/run.sh $config; BLOCKS=$BLOCKS STEPS=$STEPS WARMUP=$WARMUP)" --python "$PYTHON")
+args=(--results "$out" --command "make bench (bash bench/run.sh $config; BLOCKS=$BLOCKS STEPS=$STEPS WARMUP=$WARMUP ADD_N=$ADD_N TINY_STEPS=$TINY_STEPS)" --python "$PYTHON")
 [[ -n ${NO_DOCS:-} ]] || args+=(--docs docs/benchmarks.md)
 "$PYTHON" bench/report.py "${args[@]}"

@@ -1,7 +1,7 @@
 // gansdp-bench: the C# half of bench/run.sh. Each invocation is one measurement block; run.sh alternates
 // blocks of this program with blocks of bench/dcgan_step.py so both see the same machine load.
 //
-//   gansdp-bench dcgan   [--threads N|default] [--blas N|default] [--warmup W] [--steps S]
+//   gansdp-bench dcgan   [--threads N|default] [--blas N|default] [--warmup W] [--steps S] [--batch B] [--width W]
 //   gansdp-bench addcall [--n N] [--warmup W]
 //
 // Output: one line "RESULT <bench> cs <value>" (ms/step for dcgan, ns/call for addcall) plus a line
@@ -33,7 +33,7 @@ Console.WriteLine($"THREADS intra={get_num_threads()}");
 switch (args[0])
 {
     case "dcgan":
-        Console.WriteLine(string.Format(inv, "RESULT dcgan cs {0:F3}", DcganStep.Run(IntOpt("warmup", 5), IntOpt("steps", 20))));
+        Console.WriteLine(string.Format(inv, "RESULT dcgan cs {0:F3}", DcganStep.Run(IntOpt("warmup", 5), IntOpt("steps", 20), IntOpt("batch", 64), IntOpt("width", 64))));
         return 0;
     case "addcall":
         Console.WriteLine(string.Format(inv, "RESULT addcall cs {0:F1}", AddCall.Run(IntOpt("n", 100_000), IntOpt("warmup", 20_000))));
@@ -44,7 +44,7 @@ switch (args[0])
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: gansdp-bench dcgan [--threads N|default] [--blas N|default] [--warmup W] [--steps S]");
+    Console.Error.WriteLine("usage: gansdp-bench dcgan [--threads N|default] [--blas N|default] [--warmup W] [--steps S] [--batch 64] [--width 64]");
     Console.Error.WriteLine("       gansdp-bench addcall [--n N] [--warmup W]");
     return 2;
 }
@@ -53,22 +53,24 @@ static int Usage()
 /// One DCGAN training step, as bench/dcgan_step.py: pytorch/examples' DCGAN adapted to 1x32x32 (nz=100,
 /// ngf=ndf=64, bias-free convolutions), BCE-with-logits (non-saturating) losses, Adam(2e-4, 0.5, 0.999),
 /// batch 64, random inputs. Defined here on purpose: the benchmark must not depend on the library's models.
+/// A small batch and width (--batch 4 --width 4) leaves almost no arithmetic: the step then measures the
+/// per-step overhead of the framework (binding or Python) around the same native kernels.
 /// </summary>
 internal static class DcganStep
 {
-    private const int Nz = 100, Ngf = 64, Ndf = 64, Batch = 64;
+    private const int Nz = 100;
 
-    private static Sequential Generator() => nn.Sequential(
-        nn.ConvTranspose2d(Nz, Ngf * 4, 4, 1, 0, bias: false), nn.BatchNorm2d(Ngf * 4), nn.ReLU(),
-        nn.ConvTranspose2d(Ngf * 4, Ngf * 2, 4, 2, 1, bias: false), nn.BatchNorm2d(Ngf * 2), nn.ReLU(),
-        nn.ConvTranspose2d(Ngf * 2, Ngf, 4, 2, 1, bias: false), nn.BatchNorm2d(Ngf), nn.ReLU(),
-        nn.ConvTranspose2d(Ngf, 1, 4, 2, 1, bias: false), nn.Tanh());
+    private static Sequential Generator(int ngf) => nn.Sequential(
+        nn.ConvTranspose2d(Nz, ngf * 4, 4, 1, 0, bias: false), nn.BatchNorm2d(ngf * 4), nn.ReLU(),
+        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias: false), nn.BatchNorm2d(ngf * 2), nn.ReLU(),
+        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias: false), nn.BatchNorm2d(ngf), nn.ReLU(),
+        nn.ConvTranspose2d(ngf, 1, 4, 2, 1, bias: false), nn.Tanh());
 
-    private static Sequential Discriminator() => nn.Sequential(
-        nn.Conv2d(1, Ndf, 4, 2, 1, bias: false), nn.LeakyReLU(0.2),
-        nn.Conv2d(Ndf, Ndf * 2, 4, 2, 1, bias: false), nn.BatchNorm2d(Ndf * 2), nn.LeakyReLU(0.2),
-        nn.Conv2d(Ndf * 2, Ndf * 4, 4, 2, 1, bias: false), nn.BatchNorm2d(Ndf * 4), nn.LeakyReLU(0.2),
-        nn.Conv2d(Ndf * 4, 1, 4, 1, 0, bias: false));
+    private static Sequential Discriminator(int ndf) => nn.Sequential(
+        nn.Conv2d(1, ndf, 4, 2, 1, bias: false), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias: false), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias: false), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf * 4, 1, 4, 1, 0, bias: false));
 
     /// <summary>pytorch/examples' weights_init: conv N(0, 0.02), batch-norm weight N(1, 0.02), bias 0.</summary>
     private static void WeightsInit(nn.Module m)
@@ -86,24 +88,24 @@ internal static class DcganStep
     }
 
     /// <summary>Returns the mean milliseconds per step over <paramref name="steps"/> timed steps.</summary>
-    public static double Run(int warmup, int steps)
+    public static double Run(int warmup, int steps, int batch, int width)
     {
         manual_seed(1);
-        using var g = Generator();
-        using var d = Discriminator();
+        using var g = Generator(width);
+        using var d = Discriminator(width);
         WeightsInit(g);
         WeightsInit(d);
         using var optG = optim.Adam(g.parameters(), 2e-4, 0.5, 0.999);
         using var optD = optim.Adam(d.parameters(), 2e-4, 0.5, 0.999);
-        using var realLabel = ones(Batch);
-        using var fakeLabel = zeros(Batch);
+        using var realLabel = ones(batch);
+        using var fakeLabel = zeros(batch);
         double lossSum = 0;
 
         void Step(bool read)
         {
             using var scope = NewDisposeScope();
-            var real = randn(Batch, 1, 32, 32);
-            var noise = randn(Batch, Nz, 1, 1);
+            var real = randn(batch, 1, 32, 32);
+            var noise = randn(batch, Nz, 1, 1);
             // D step: real batch and detached fake batch.
             optD.zero_grad();
             var fake = g.forward(noise);
