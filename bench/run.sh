@@ -3,8 +3,9 @@
 #
 #   bash bench/run.sh [Release|Debug]        (or: make bench)
 #
-# Each measurement block is a fresh process; C# and PyTorch blocks alternate (C#, Python, C#, Python, ...)
-# and the thread settings rotate inside every round, so machine load drifts hit all of them alike.
+# Each measurement block is a fresh process; C# and PyTorch blocks alternate (C#, Python, Python, C#, ...:
+# C# first in odd rounds) and every round visits all thread settings, starting at a different one, so
+# machine load drifts hit all of them alike.
 # Knobs (environment): BLOCKS (rounds, default 5), STEPS (timed steps per block, 20), WARMUP (5),
 # SETTINGS ("intra x blas" list, default "default 1x1 1x2 2x1 2x2"), ADD_BLOCKS (rounds of the overhead
 # benchmarks, 3), ADD_N (additions per block, 100000), TINY_STEPS (steps of the tiny DCGAN, 200),
@@ -49,19 +50,26 @@ run() {
   printf '  %-9s %-8s %-3s block %s: %10s  (load %s)\n' "$label" "$setting" "$lang" "$block" "$v" "$l"
 }
 
+# pair <label> <mode> <setting> <block> <args...>: one C# and one PyTorch block, C# first in odd rounds.
+pair() {
+  local label=$1 mode=$2 setting=$3 block=$4; shift 4
+  if (( block % 2 )); then run "$label" "$mode" "$setting" cs "$block" "$@"; run "$label" "$mode" "$setting" py "$block" "$@"
+  else run "$label" "$mode" "$setting" py "$block" "$@"; run "$label" "$mode" "$setting" cs "$block" "$@"; fi
+}
+
 echo "DCGAN step: $BLOCKS rounds x settings [$SETTINGS], $WARMUP warm-up + $STEPS timed steps per block"
+read -r -a settings <<<"$SETTINGS"
 for b in $(seq 1 "$BLOCKS"); do
-  for s in $SETTINGS; do
-    run dcgan dcgan "$s" cs "$b" --warmup "$WARMUP" --steps "$STEPS"
-    run dcgan dcgan "$s" py "$b" --warmup "$WARMUP" --steps "$STEPS"
+  # Each round starts at another setting, so no setting always follows the same one.
+  for i in $(seq 0 $(( ${#settings[@]} - 1 ))); do
+    s=${settings[$(( (i + b - 1) % ${#settings[@]} ))]}
+    pair dcgan dcgan "$s" "$b" --warmup "$WARMUP" --steps "$STEPS"
   done
 done
 echo "Overhead: $ADD_BLOCKS rounds of $ADD_N additions and of $TINY_STEPS steps of a tiny DCGAN (batch 4, width 4)"
 for b in $(seq 1 "$ADD_BLOCKS"); do
-  run addcall addcall 1x1 cs "$b" --n "$ADD_N"
-  run addcall addcall 1x1 py "$b" --n "$ADD_N"
-  run dcgantiny dcgan 1x1 cs "$b" --warmup 20 --steps "$TINY_STEPS" --batch 4 --width 4
-  run dcgantiny dcgan 1x1 py "$b" --warmup 20 --steps "$TINY_STEPS" --batch 4 --width 4
+  pair addcall addcall 1x1 "$b" --n "$ADD_N"
+  pair dcgantiny dcgan 1x1 "$b" --warmup 20 --steps "$TINY_STEPS" --batch 4 --width 4
 done
 
 args=(--results "$out" --command "make bench (bash bench/run.sh $config; BLOCKS=$BLOCKS STEPS=$STEPS WARMUP=$WARMUP ADD_N=$ADD_N TINY_STEPS=$TINY_STEPS)" --python "$PYTHON")
