@@ -6,7 +6,7 @@
 # Each measurement block is a fresh process; C# and PyTorch blocks alternate (C#, Python, Python, C#, ...:
 # C# first in odd rounds) and every round visits all thread settings, starting at a different one, so
 # machine load drifts hit all of them alike.
-# Knobs (environment): BLOCKS (rounds, default 5), STEPS (timed steps per block, 20), WARMUP (5),
+# Knobs (environment): BLOCKS (rounds, default 5), STEPS (timed steps per block, 10), WARMUP (3),
 # SETTINGS ("intra x blas" list, default "default 1x1 1x2 2x1 2x2"), ADD_BLOCKS (rounds of the overhead
 # benchmarks, 3), ADD_N (additions per block, 100000), TINY_STEPS (steps of the tiny DCGAN, 200),
 # PYTHON (/usr/bin/python3, Debian's python3-torch), NO_DOCS=1 (print only, leave docs alone).
@@ -14,7 +14,7 @@ set -euo pipefail
 config="${1:-Release}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-BLOCKS="${BLOCKS:-5}"; STEPS="${STEPS:-20}"; WARMUP="${WARMUP:-5}"
+BLOCKS="${BLOCKS:-5}"; STEPS="${STEPS:-10}"; WARMUP="${WARMUP:-3}"
 SETTINGS="${SETTINGS:-default 1x1 1x2 2x1 2x2}"
 ADD_BLOCKS="${ADD_BLOCKS:-3}"; ADD_N="${ADD_N:-100000}"; TINY_STEPS="${TINY_STEPS:-200}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
