@@ -43,7 +43,7 @@ public static partial class torch
     public const ScalarType @bool = ScalarType.Bool;
 #pragma warning restore IDE1006
 
-    static torch() => NativeMethods.EnsureLoaded();
+    static torch() { NativeMethods.EnsureLoaded(); Threading.ApplyDefaultThreading(); }
 
     /// <summary>The libtorch version the shim was built against.</summary>
     public static string __version__ => Marshal.PtrToStringUTF8(NativeMethods.gs_torch_version()) ?? "?";
