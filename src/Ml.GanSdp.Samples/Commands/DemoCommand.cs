@@ -27,8 +27,8 @@ internal static class DemoCommand
         return cmd;
     }
 
-    /// <summary>Iterations of the default demo: 600 took 2:50 to 3:56 in all here (2 shared cores), so 700 aims at 3-5 minutes.</summary>
-    public const long DefaultIterations = 700;
+    /// <summary>Iterations of the default demo: 700 took 2:09 in all here with the 1x1 thread default (2 shared cores), so 1000 aims at 3-5 minutes.</summary>
+    public const long DefaultIterations = 1000;
 
     internal static int Run(string dataDir, string outDir, long iterations, int seed, bool augment)
     {
