@@ -27,7 +27,7 @@ internal static class DemoCommand
         return cmd;
     }
 
-    /// <summary>Iterations of the default demo: 700 took 2:09 in all here with the 1x1 thread default (2 shared cores), so 1000 aims at 3-5 minutes.</summary>
+    /// <summary>Iterations of the default demo: 1000 took 2:58 in all here (2 shared cores, load average 5-7), aiming at 3-5 minutes.</summary>
     public const long DefaultIterations = 1000;
 
     internal static int Run(string dataDir, string outDir, long iterations, int seed, bool augment)
