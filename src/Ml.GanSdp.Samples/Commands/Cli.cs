@@ -5,7 +5,7 @@ namespace Ml.GanSdp.Samples.Commands;
 /// <summary>The <c>gansdp</c> command line: the root command and its subcommands (one file each).</summary>
 public static class Cli
 {
-    /// <summary>The root command with train, generate, augment, classify, report and demo.</summary>
+    /// <summary>The root command with train, generate, fid, augment, classify, report and demo.</summary>
     public static RootCommand Build()
     {
         var root = new RootCommand("gansdp: GANs with sample differences penalization (SDP) on libtorch, ML.NET-style.");
@@ -13,6 +13,7 @@ public static class Cli
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(AugmentCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
+        root.Subcommands.Add(FidCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

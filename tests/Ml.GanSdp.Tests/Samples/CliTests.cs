@@ -56,6 +56,16 @@ public class CliTests
         Assert.AreEqual(3, Directory.GetFiles(dir.File("bags"), "*.png").Length);
         Assert.AreEqual(1, Cli.Run(new[] { "generate", Path.Combine(run, "model.zip"), "--class", "Cat", "-o", dir.File("x.png") }), "unknown class");
 
+        // fid stats (a domain classifier trained on the data, saved) and fid against those statistics
+        Assert.AreEqual(0, Cli.Run(new[] { "fid", "stats", "--max-rows", "300", "-n", "200", "--save-classifier", dir.File("clf.npz"), "-o", dir.File("real.npz") }));
+        var stats = global::Ml.GanSdp.Serialization.Npy.LoadNpz(dir.File("real.npz"));
+        CollectionAssert.AreEqual(new long[] { 128 }, stats["mu"].shape);
+        CollectionAssert.AreEqual(new long[] { 128, 128 }, stats["sigma"].shape);
+        foreach (var t in stats.Values) t.Dispose();
+        Assert.AreEqual(0, Cli.Run(new[] { "fid", Path.Combine(run, "model.zip"), "--classifier", dir.File("clf.npz"), "--real-stats", dir.File("real.npz"), "-n", "200" }));
+        Assert.AreEqual(1, Cli.Run(new[] { "fid", Path.Combine(run, "model.zip"), "--classifier", dir.File("clf.npz"), "--weights", dir.File("clf.npz") }), "both extractors");
+        Assert.AreEqual(1, Cli.Run(new[] { "fid", Path.Combine(run, "model.zip"), "--weights", dir.File("missing.npz"), "-n", "10" }), "missing weights");
+
         // augment: real + synthetic image folder
         Assert.AreEqual(0, Cli.Run(new[] { "augment", Path.Combine(run, "model.zip"), "--max-rows", "20", "--ratio", "0.5", "-o", dir.File("aug") }));
         var pngs = Directory.GetFiles(dir.File("aug"), "*.png", SearchOption.AllDirectories);
