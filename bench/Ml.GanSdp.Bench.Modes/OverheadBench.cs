@@ -127,19 +127,12 @@ internal static class OverheadBench
             using var inner = NewDisposeScope();
             using var r = SampleDifferencesPenalty.Compute(real, fake, ro.Scores, fo.Scores, ro.BlockFeatures, fo.BlockFeatures, k, SdpNormalization.Unit);
         });
-        double wholeBackward = TimeMs(reps, () =>
-        {
-            using var inner = NewDisposeScope();
-            using var r = SampleDifferencesPenalty.Compute(real, fake, ro.Scores, fo.Scores, ro.BlockFeatures, fo.BlockFeatures, k, SdpNormalization.Unit);
-            var grads = autograd.grad(new[] { r.Loss }, s.Discriminator.Module.parameters().ToArray(), retain_graph: true, allow_unused: true);
-        });
         Console.WriteLine(F($"SDP parts on one DCGAN batch (k = 5, {reps} repetitions each, median ms; SDP runs twice per iteration, in the D step and in the G step; % of the baseline iteration {baselineMs:F1} ms counts both):"));
         Console.WriteLine("| part | ms per call | x2 as % of a baseline iteration |");
         Console.WriteLine("|---|---|---|");
         Console.WriteLine(F($"| nearest-neighbour search (top-k, k x 64 distances over 1024 pixels, argmin) | {nn:F3} | {200 * nn / baselineMs:F2}% |"));
         Console.WriteLine(F($"| global max pooling + normalization ({fo.BlockFeatures.Count} blocks, real and fake) | {pooling:F3} | {200 * pooling / baselineMs:F2}% |"));
         Console.WriteLine(F($"| whole L_SDP forward (SampleDifferencesPenalty.Compute) | {whole:F3} | {200 * whole / baselineMs:F2}% |"));
-        Console.WriteLine(F($"| whole L_SDP forward + backward to D's parameters | {wholeBackward:F3} | {200 * wholeBackward / baselineMs:F2}% |"));
     }
 
     private static double TimeMs(int reps, Action a)
