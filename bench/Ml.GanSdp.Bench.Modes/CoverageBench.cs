@@ -204,7 +204,8 @@ internal static class CoverageBench
                 Beta1 = a.Dbl("aggr_beta1", 0.9),
                 DSteps = a.Int("aggr_dsteps", standard.DSteps),
             };
-            foreach (var c in new[] { standard, aggressive })
+            var settings = a.Str("settings", "standard,aggressive").Split(',');
+            foreach (var c in new[] { standard, aggressive }.Where(c => settings.Contains(c.Setting)))
             {
                 list.Add(c with { Sdp = null });
                 list.Add(c with { Sdp = SdpFromArgs(a, c.Iterations) });
