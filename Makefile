@@ -36,3 +36,8 @@ bench: build
 
 clean:
 	rm -rf native/build src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
+
+# Mode coverage (ring of 8, grid of 25; baseline vs SDP) and SDP overhead on a DCGAN step: docs/benchmarks.md.
+.PHONY: bench-modes
+bench-modes: build
+	@bash bench/modes/run.sh $(CONFIG)
