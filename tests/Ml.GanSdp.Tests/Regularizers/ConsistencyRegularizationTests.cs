@@ -58,13 +58,8 @@ public class ConsistencyRegularizationTests
     public void TheTermUsesTheContextsDrawsAndActsOnDOnly()
     {
         using var scope = NewDisposeScope();
-        using var d = new GoldenSdpDiscriminator();
-        using var gen = MakeGenerator();
-        var real = GoldenReal();
-        var fake = GoldenFake();
-        using var ro = d.Forward(real);
-        using var fo = d.Forward(fake);
-        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var golden = new GoldenBatch();
+        var (d, gen, real, fake, ro, fo, z) = golden;
         using var random = new Generator(77);
         var reg = new ConsistencyRegularization(new ConsistencyOptions { Weight = 10, MaxShift = 2 });
         var ctx = Context(d, gen, real, fake, ro, fo, z, 0, random);
@@ -86,13 +81,8 @@ public class BalancedConsistencyRegularizationTests
     {
         using var scope = NewDisposeScope();
         using var dir = new TempDir();
-        using var d = new GoldenSdpDiscriminator();
-        using var gen = MakeGenerator();
-        var real = GoldenReal();
-        var fake = GoldenFake();
-        using var ro = d.Forward(real);
-        using var fo = d.Forward(fake);
-        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var golden = new GoldenBatch();
+        var (d, gen, real, fake, ro, fo, z) = golden;
         using var random = new Generator(5);
         var reg = new BalancedConsistencyRegularization(new BalancedConsistencyOptions { RealWeight = 10, FakeWeight = 3, MaxShift = 2 });
         var ctx = Context(d, gen, real, fake, ro, fo, z, 0, random);

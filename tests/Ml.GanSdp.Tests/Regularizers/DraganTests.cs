@@ -25,12 +25,8 @@ public class DraganTests
     public void TheTermUsesTheContextsDrawsAndTheWeight()
     {
         using var scope = NewDisposeScope();
-        using var d = new GoldenSdpDiscriminator();
-        using var gen = MakeGenerator();
-        var real = GoldenReal();
-        var fake = GoldenFake();
-        using var fo = d.Forward(fake);
-        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var golden = new GoldenBatch();
+        var (d, gen, real, fake, _, fo, z) = golden;
         using var random = new Generator(9);
         var term = new Dragan(new DraganOptions { Weight = 3 }).DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;
         using var again = new Generator(9);

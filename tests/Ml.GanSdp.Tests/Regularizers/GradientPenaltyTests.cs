@@ -27,12 +27,8 @@ public class GradientPenaltyTests
     public void TheTermIsTheWeightedPenaltyAtTheContextsDrawsAndActsOnDOnly()
     {
         using var scope = NewDisposeScope();
-        using var d = new GoldenSdpDiscriminator();
-        using var gen = MakeGenerator();
-        var real = GoldenReal();
-        var fake = GoldenFake();
-        using var fo = d.Forward(fake);
-        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var golden = new GoldenBatch();
+        var (d, gen, real, fake, _, fo, z) = golden;
         using var random = new Generator(42);
         var reg = new GradientPenalty(new GradientPenaltyOptions { Weight = 7 });
         var term = reg.DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;

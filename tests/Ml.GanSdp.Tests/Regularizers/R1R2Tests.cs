@@ -13,13 +13,8 @@ public class R1R2Tests
     {
         using var scope = NewDisposeScope();
         using var dir = new TempDir();
-        using var d = new GoldenSdpDiscriminator();
-        using var gen = MakeGenerator();
-        var real = GoldenReal();
-        var fake = GoldenFake();
-        using var ro = d.Forward(real);
-        using var fo = d.Forward(fake);
-        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var golden = new GoldenBatch();
+        var (d, gen, real, fake, ro, fo, z) = golden;
         using var random = new Generator(0);
         var ctx = Context(d, gen, real, fake, ro, fo, z, 0, random);
 

@@ -70,3 +70,41 @@ internal static class RegularizerTestSupport
 
     public static void Save(TempDir dir, string name, Tensor t) => Npy.Save(dir.File(name + ".npy"), t);
 }
+
+/// <summary>
+/// The golden SDP discriminator and batch with the tiny generator, D's outputs on the reals and fakes and zero
+/// latents: the inputs most regularizer tests share. Disposing it frees the models and the outputs.
+/// </summary>
+internal sealed class GoldenBatch : IDisposable
+{
+    public GoldenBatch()
+    {
+        D = new GoldenSdpDiscriminator();
+        G = RegularizerTestSupport.MakeGenerator();
+        Real = RegularizerTestSupport.GoldenReal();
+        Fake = RegularizerTestSupport.GoldenFake();
+        RealOutput = D.Forward(Real);
+        FakeOutput = D.Forward(Fake);
+        Latent = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+    }
+
+    public GoldenSdpDiscriminator D { get; }
+    public TinyGenerator G { get; }
+    public Tensor Real { get; }
+    public Tensor Fake { get; }
+    public DiscriminatorOutput RealOutput { get; }
+    public DiscriminatorOutput FakeOutput { get; }
+    public Tensor Latent { get; }
+
+    public void Deconstruct(out GoldenSdpDiscriminator d, out TinyGenerator g, out Tensor real, out Tensor fake,
+        out DiscriminatorOutput realOutput, out DiscriminatorOutput fakeOutput, out Tensor latent)
+        => (d, g, real, fake, realOutput, fakeOutput, latent) = (D, G, Real, Fake, RealOutput, FakeOutput, Latent);
+
+    public void Dispose()
+    {
+        RealOutput.Dispose();
+        FakeOutput.Dispose();
+        D.Dispose();
+        G.Dispose();
+    }
+}

@@ -60,13 +60,8 @@ public class SdpRegularizerTests
     public void TermsAreLambdaOverKTimesLSdpInBothStepsOnlyFromT()
     {
         using var scope = NewDisposeScope();
-        using var d = new GoldenSdpDiscriminator();
-        using var gen = MakeGenerator();
-        var real = GoldenReal();
-        var fake = GoldenFake();
-        using var ro = d.Forward(real);
-        using var fo = d.Forward(fake);
-        var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
+        using var golden = new GoldenBatch();
+        var (d, gen, real, fake, ro, fo, z) = golden;
         using var random = new Generator(0);
         // InitialK 2, period 10: at iteration 10, k = 3 (the golden setting).
         var sdp = new SdpRegularizer(new SdpOptions { Threshold = 5, InitialK = 2, Period = 10, Lambda = 0.3 });
