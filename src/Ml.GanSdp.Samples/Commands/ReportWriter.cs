@@ -10,7 +10,8 @@ internal static class ReportWriter
     {
         ("Losses", new[] { "loss_d", "loss_g" }),
         ("Adversarial terms", new[] { "D/adversarial", "G/adversarial" }),
-        ("SDP penalty", new[] { "D/sdp", "G/sdp", "D/sdp/l_sdp" }),
+        ("SDP penalty (lambda/k) L_SDP", new[] { "D/sdp", "G/sdp" }),
+        ("L_SDP (unweighted)", new[] { "D/sdp/l_sdp", "G/sdp/l_sdp" }),
         ("SDP k", new[] { "G/sdp/k" }),
         ("SDP score gap", new[] { "D/sdp/score_gap", "G/sdp/score_gap" }),
         ("Frechet distance (classifier features)", new[] { "fd" }),
