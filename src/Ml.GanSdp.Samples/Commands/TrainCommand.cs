@@ -31,10 +31,11 @@ internal static class TrainCommand
         var ckptEvery = new Option<long?>("--checkpoint-every") { Description = "iterations between checkpoints (default iterations / 4)" };
         var fd = new Option<bool>("--fd") { Description = "compute the classifier-feature Frechet distance at each sample grid", DefaultValueFactory = _ => true };
         var outDir = new Option<string>("--out", "-o") { Description = "run folder", DefaultValueFactory = _ => "runs/train" };
+        var resume = new Option<string?>("--resume") { Description = "continue from a checkpoint file, or 'latest' in the run folder (same options and data; -n is the new total)" };
 
         var cmd = new Command("train", "Train a GAN (DCGAN + SDP by default) and write a run folder: options.json, metrics.jsonl, samples/, checkpoints/, model.zip, report.html.");
         data.AddTo(cmd);
-        foreach (var o in new Option[] { arch, loss, sdp, sdpT, sdpP, sdpK, sdpL, iters, batch, width, latent, cond, ema, lr, seed, sampleEvery, ckptEvery, fd, outDir }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { arch, loss, sdp, sdpT, sdpP, sdpK, sdpL, iters, batch, width, latent, cond, ema, lr, seed, sampleEvery, ckptEvery, fd, outDir, resume }) cmd.Options.Add(o);
         cmd.SetAction(p => CommandRunner.Guard(() =>
         {
             var ctx = new GanContext(p.GetValue(seed));
@@ -61,6 +62,7 @@ internal static class TrainCommand
                 CheckpointInterval = p.GetValue(ckptEvery),
                 MaxRows = p.GetValue(data.MaxRows),
                 FeatureDistance = p.GetValue(fd),
+                Resume = p.GetValue(resume),
             };
             var console = AnsiConsole.Console;
             var r = TrainRun.Run(ctx, view, settings, console);

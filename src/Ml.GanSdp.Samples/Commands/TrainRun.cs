@@ -40,6 +40,8 @@ internal sealed record TrainSettings
     public bool FeatureDistance { get; init; } = true;
     public int FeatureDistanceSamples { get; init; } = 1000;
     public int Threads { get; init; }
+    /// <summary>A checkpoint to continue from, or "latest" for the newest one in the run folder's checkpoints/.</summary>
+    public string? Resume { get; init; }
 }
 
 /// <summary>
@@ -56,7 +58,11 @@ internal static class TrainRun
         var samplesDir = Path.Combine(s.OutputFolder, "samples");
         Directory.CreateDirectory(samplesDir);
         var metricsPath = Path.Combine(s.OutputFolder, "metrics.jsonl");
-        File.WriteAllText(metricsPath, "");
+        string? resumeFrom = s.Resume is null ? null
+            : s.Resume == "latest"
+                ? Checkpoint.FindLatest(Path.Combine(s.OutputFolder, "checkpoints")) ?? throw new FileNotFoundException($"--resume latest: no checkpoint in {Path.Combine(s.OutputFolder, "checkpoints")}.")
+                : s.Resume;
+        if (resumeFrom is null) File.WriteAllText(metricsPath, "");   // a resumed run appends to its metrics
         long sampleEvery = s.SampleInterval ?? Math.Max(1, s.Iterations / 10);
         var trainer = new GanTrainerOptions
         {
@@ -125,6 +131,7 @@ internal static class TrainRun
                         LabelColumnName = s.Conditional ? label ?? throw new ArgumentException("--conditional needs a labelled dataset (a Label key column).") : null,
                         MaxRows = s.MaxRows,
                         Trainer = trainer,
+                        ResumeFrom = resumeFrom,
                         Progress = new Reporter(p =>
                         {
                             task.Value = p.Iteration;

@@ -41,6 +41,13 @@ public sealed record GanSdpTrainerOptions
 
     /// <summary>Stops training (the exception propagates from Fit).</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// A checkpoint written by an earlier fit of the same options and data (for example after an interruption):
+    /// the fit restores G, D, both optimizers, the EMA and every random state from it and continues to
+    /// <see cref="GanTrainerOptions.Iterations"/>, giving exactly the result of an uninterrupted fit. Null starts afresh.
+    /// </summary>
+    public string? ResumeFrom { get; init; }
 }
 
 /// <summary>
@@ -109,7 +116,9 @@ public sealed class GanSdpTrainer : IEstimator<GanGeneratorTransformer>
         using (labels)
         using (var source = new TensorBatchSource(images, labels, model.NumClasses))
         {
-            var session = GanTraining.Create(trainerOptions, source);
+            var session = Options.ResumeFrom is { } checkpoint
+                ? GanTraining.Resume(checkpoint, source, trainerOptions)
+                : GanTraining.Create(trainerOptions, source);
             try
             {
                 if (Options.SamplesGenerated is not null || Options.Evaluate is not null)

@@ -44,6 +44,13 @@ public class CliTests
             Assert.IsTrue(model.Metrics.ContainsKey("fd"));
         }
 
+        // resume: continue the run from its latest checkpoint to 9 iterations, appending to metrics.jsonl
+        Assert.AreEqual(0, Cli.Run(new[] { "train", "--max-rows", "256", "-n", "9", "--width", "8", "--latent", "8", "--batch", "16", "--conditional",
+            "--sample-every", "3", "--checkpoint-every", "3", "--seed", "3", "-o", run, "--resume", "latest" }));
+        Assert.IsTrue(File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Count(l => l.Contains("\"loss_d\"")) == 9, "6 lines kept, 3 appended");
+        using (var model = GanModelFile.Load(Path.Combine(run, "model.zip"))) Assert.AreEqual(9.0, model.Metrics["iterations"]);
+        Assert.AreEqual(1, Cli.Run(new[] { "train", "-n", "9", "-o", dir.File("empty"), "--resume", "latest" }), "no checkpoint to resume");
+
         // report re-renders
         File.Delete(Path.Combine(run, "report.html"));
         Assert.AreEqual(0, Cli.Run(new[] { "report", run }));
