@@ -30,6 +30,7 @@ for (int i = 1; i + 1 < args.Length; i += 2)
 string Opt(string name, string fallback) => opts.TryGetValue(name, out var v) ? v : fallback;
 int IntOpt(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(inv)), inv);
 string data = Opt("data", DataCatalogExtensions.DebianFashionMnistDirectory);
+MulticlassClassificationMetrics? lastMetrics = null;
 
 switch (args[0])
 {
@@ -113,16 +114,20 @@ int Evaluate()
         }
         // (b) CAS
         var cas = new List<(string Arm, int Seed, double Acc, double Macro)>();
+        var casPerClassAcc = new Dictionary<string, List<IReadOnlyList<double>>>();
+        void Keep(string arm) { if (!casPerClassAcc.TryGetValue(arm, out var l)) casPerClassAcc[arm] = l = new(); l.Add(lastMetrics!.PerClassAccuracy); }
         foreach (var seed in seeds)
         {
             var ctx = new GanContext(seed);
             var o = new ImageClassifierOptions { Epochs = casEpochs, Seed = seed, Width = 32 };
             cas.Add(("real", seed, Acc(ctx, realCas, o, test, out var mac), mac));
+            Keep("real");
             foreach (var (name, g) in gens)
             {
                 // synthetic images from a seed different from the classifier's (and from the augmentation arm's)
                 using var synth = ctx.Data.GenerateImages(g, Enumerable.Repeat(casPerClass, g.NumClasses).ToArray(), seed: 10_000 + seed);
                 cas.Add(($"{name} only", seed, Acc(ctx, synth, o, test, out mac), mac));
+                Keep($"{name} only");
             }
             Console.Error.WriteLine($"  (b) seed {seed} done, {clock.Elapsed.TotalSeconds:F0} s");
         }
@@ -137,6 +142,14 @@ int Evaluate()
         Console.WriteLine();
         PrintTable(cas, "real");
         Console.WriteLine();
+        var classNames = test.Schema["Label"].KeyValues!;
+        Console.WriteLine("CAS per class (test accuracy %, mean over the classifier seeds):");
+        Console.WriteLine();
+        Console.WriteLine($"| training data | {string.Join(" | ", classNames)} |");
+        Console.WriteLine($"|---|{string.Concat(classNames.Select(_ => "---:|"))}");
+        foreach (var (arm, list) in casPerClassAcc)
+            Console.WriteLine($"| {arm} | {string.Join(" | ", Enumerable.Range(0, classNames.Count).Select(c => (100 * list.Average(l => l[c])).ToString("F1", inv)))} |");
+        Console.WriteLine();
         Console.WriteLine($"evaluation took {clock.Elapsed.TotalSeconds:F0} s");
         return 0;
     }
@@ -146,11 +159,12 @@ int Evaluate()
     }
 }
 
-static double Acc(GanContext ctx, IDataView train, ImageClassifierOptions o, IDataView test, out double macro)
+double Acc(GanContext ctx, IDataView train, ImageClassifierOptions o, IDataView test, out double macro)
 {
     using var clf = ctx.Transforms.TrainImageClassifier(o).Fit(train);
     var m = ctx.MulticlassClassification.Evaluate(clf.Transform(test));
     macro = m.MacroAccuracy;
+    lastMetrics = m;
     return m.MicroAccuracy;
 }
 
