@@ -8,7 +8,7 @@ APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev cmake g++ make p
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build test demo bench clean
+.PHONY: all deps build test demo bench bench-augment clean
 
 all: build
 
@@ -33,6 +33,10 @@ demo: build
 
 bench: build
 	@bash bench/run.sh $(CONFIG)
+
+# Downstream classifier on Fashion-MNIST: augmentation gain and CAS of a conditional DCGAN with/without SDP (~15 min on 2 cores).
+bench-augment: build
+	@bash bench/augment/run.sh $(CONFIG)
 
 clean:
 	rm -rf native/build src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
