@@ -163,10 +163,8 @@ public sealed class BatchNorm : Module
         var rm = get_buffer("running_mean");
         if (training && rm is not null)
         {
-            // An int64 counter: add an int64 one (a double scalar would not cast back to Long in place).
-            using (no_grad())
-            using (var one = ones(Array.Empty<long>(), ScalarType.Int64))
-                get_buffer("num_batches_tracked")!.Binary_(Interop.NativeMethods.Binary.Add, one, "add_");
+            // An int64 counter: add_(long) keeps it int64 (integer scalar path of the shim).
+            using (no_grad()) get_buffer("num_batches_tracked")!.add_(1L);
         }
         bool useBatchStats = training || rm is null;
         return batch_norm(input, rm, get_buffer("running_var"), get_parameter("weight"), get_parameter("bias"), useBatchStats, _momentum, _eps);
