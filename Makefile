@@ -4,11 +4,12 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 DOTNET ?= dotnet
-APT_PACKAGES := libtorch-dev libopenblas0-pthread libopencv-dev cmake g++ make python3-torch python3-torchvision python3-scipy python3-numpy python3-pil dataset-fashion-mnist
+# libopenblas0-pthread: the PyTorch oracle's BLAS (without it, --no-install-recommends leaves the slow reference BLAS).
+APT_PACKAGES := make libopenblas0-pthread python3-torch python3-torchvision python3-scipy python3-numpy python3-pil python3-onnx dataset-fashion-mnist
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build test demo bench bench-augment clean
+.PHONY: all deps build test demo bench clean
 
 all: build
 
@@ -34,12 +35,8 @@ demo: build
 bench: build
 	@bash bench/run.sh $(CONFIG)
 
-# Downstream classifier on Fashion-MNIST: augmentation gain and CAS of a conditional DCGAN with/without SDP (~15 min on 2 cores).
-bench-augment: build
-	@bash bench/augment/run.sh $(CONFIG)
-
 clean:
-	rm -rf native/build src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
+	rm -rf src/*/bin src/*/obj tests/*/bin tests/*/obj bench/*/bin bench/*/obj
 
 # Mode coverage (ring of 8, grid of 25; baseline vs SDP) and SDP overhead on a DCGAN step: docs/benchmarks.md.
 .PHONY: bench-modes

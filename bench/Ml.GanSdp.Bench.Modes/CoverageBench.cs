@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ml.GanSdp.Data;
+using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Bench.Modes;
 

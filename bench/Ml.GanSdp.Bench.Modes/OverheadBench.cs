@@ -4,7 +4,8 @@ using Ml.GanSdp.Losses;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Bench.Modes;
 

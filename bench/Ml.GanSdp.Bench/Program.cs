@@ -8,9 +8,10 @@
 // "THREADS intra=<n>" telling the thread count libtorch actually used.
 using System.Diagnostics;
 using System.Globalization;
-using Ml.GanSdp;
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
+
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 var inv = CultureInfo.InvariantCulture;
 if (args.Length == 0) return Usage();

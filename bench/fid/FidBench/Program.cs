@@ -3,9 +3,10 @@
 //   dotnet run -c Release --project bench/fid/FidBench -- frechet [d=2048] [reps=3]
 // Compare with bench/fid/bench_fid_torch.py (same arguments).
 using System.Diagnostics;
-using Ml.GanSdp;
+
 using Ml.GanSdp.Metrics;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 string mode = args.Length > 0 ? args[0] : "inception";
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;

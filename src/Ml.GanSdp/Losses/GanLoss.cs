@@ -1,5 +1,6 @@
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Losses;
 

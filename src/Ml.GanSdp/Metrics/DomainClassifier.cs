@@ -1,11 +1,13 @@
-using Ml.GanSdp.Modules;
+using Ml.GanSdp.Models;
+using TorchSharp.Modules;
 using Ml.GanSdp.Serialization;
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Metrics;
 
-using Module = Ml.GanSdp.torch.nn.Module<Ml.GanSdp.torch.Tensor, Ml.GanSdp.torch.Tensor>;
+using Module = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
 
 /// <summary>Settings of <see cref="DomainClassifier.Train"/>.</summary>
 public sealed record DomainClassifierTrainingOptions
@@ -51,10 +53,10 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
         manual_seed(seed);
         try
         {
-            _conv1 = register_module("conv1", new Conv2d(channels, 32, 3, padding: 1));
-            _conv2 = register_module("conv2", new Conv2d(32, 64, 3, padding: 1));
-            _fc1 = register_module("fc1", new Linear(64L * (imageSize / 4) * (imageSize / 4), featureDimension));
-            _fc2 = register_module("fc2", new Linear(featureDimension, classes));
+            _conv1 = this.Register("conv1", nn.Conv2d(channels, 32, 3, padding: 1));
+            _conv2 = this.Register("conv2", nn.Conv2d(32, 64, 3, padding: 1));
+            _fc1 = this.Register("fc1", nn.Linear(64L * (imageSize / 4) * (imageSize / 4), featureDimension));
+            _fc2 = this.Register("fc2", nn.Linear(featureDimension, classes));
         }
         finally
         {
@@ -84,16 +86,16 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
         CheckImages(images);
         using var scope = NewDisposeScope();
         var x = images * 2.0 - 1.0;
-        x = max_pool2d(_conv1.forward(x).relu_(), 2);
-        x = max_pool2d(_conv2.forward(x).relu_(), 2);
-        return _fc1.forward(x.flatten(1)).relu_().MoveToOuterDisposeScope();
+        x = max_pool2d(_conv1.call(x).relu_(), 2);
+        x = max_pool2d(_conv2.call(x).relu_(), 2);
+        return _fc1.call(x.flatten(1)).relu_().MoveToOuterDisposeScope();
     }
 
     /// <summary>Class logits (N x classes).</summary>
     public override Tensor forward(Tensor images)
     {
         using var f = Features(images);
-        return _fc2.forward(f);
+        return _fc2.call(f);
     }
 
     /// <inheritdoc/>
@@ -113,7 +115,7 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
         if (labels.shape.Length != 1 || labels.size(0) != n)
             throw new ArgumentException($"Labels must be a vector of {n} class indices, got shape [{string.Join(", ", labels.shape)}].");
         using var labels64 = labels.to(ScalarType.Int64);
-        using var generator = new Generator(options.Seed);
+        using var generator = new Generator(unchecked((ulong)options.Seed));
         using var optimizer = optim.Adam(parameters(), options.LearningRate);
         var losses = new List<double>();
         train();
@@ -121,7 +123,7 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
         {
             for (int epoch = 0; epoch < options.Epochs; epoch++)
             {
-                using var order = randperm(n, generator);
+                using var order = Draws.Permutation(n, images.device, generator);
                 double sum = 0;
                 int steps = 0;
                 for (long start = 0; start < n; start += options.BatchSize)
@@ -170,16 +172,10 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
     /// <summary>Saves the weights (and the test accuracy when known, as <c>test_accuracy</c>) to a .npz file.</summary>
     public void Save(string path)
     {
-        var sd = state_dict();
-        try
-        {
-            if (TestAccuracy is { } a) sd["test_accuracy"] = tensor(a, ScalarType.Float64);
-            Npy.SaveNpz(path, sd);
-        }
-        finally
-        {
-            foreach (var t in sd.Values) t.Dispose();
-        }
+        var sd = state_dict(); // live references to the weights: written, not disposed
+        using var accuracy = TestAccuracy is { } a ? tensor(a, ScalarType.Float64) : null;
+        if (accuracy is not null) sd["test_accuracy"] = accuracy;
+        Npy.SaveNpz(path, sd);
     }
 
     /// <summary>Loads a classifier saved by <see cref="Save"/>; the architecture is read from the weight shapes.</summary>
@@ -198,7 +194,7 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
             {
                 double? accuracy = null;
                 if (sd.Remove("test_accuracy", out var acc)) using (acc) accuracy = acc.to(ScalarType.Float64).ToDoubleAndDispose();
-                classifier.load_state_dict(sd);
+                using (no_grad()) classifier.load_state_dict(sd);
                 classifier.TestAccuracy = accuracy;
                 classifier.eval();
                 return classifier;

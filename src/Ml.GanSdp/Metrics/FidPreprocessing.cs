@@ -1,5 +1,6 @@
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Metrics;
 
@@ -32,7 +33,7 @@ public static class FidPreprocessing
     {
         var s = images.shape;
         if (s[2] == InputSize && s[3] == InputSize) return images.alias(); // interpolate to the same size is the identity
-        return interpolate(images, new Size2(InputSize, InputSize), InterpolationMode.Bilinear, align_corners: false);
+        return interpolate(images, new long[] { InputSize, InputSize }, mode: InterpolationMode.Bilinear, align_corners: false);
     }
 
     /// <summary>One channel repeated to three; three channels unchanged (a new handle).</summary>

@@ -1,4 +1,6 @@
-using static Ml.GanSdp.torch;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Metrics;
 
@@ -97,15 +99,15 @@ public static class FrechetDistance
         try
         {
             // Equal covariances: sqrt(S S) = S for PSD S, so the trace terms cancel exactly and d^2 = ||mu1 - mu2||^2.
-            product = equal(c1, c2) ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
+            product = c1.equal(c2).item<bool>() ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
             if (!double.IsFinite(product.trace)) throw new ArithmeticException("Tr(sqrt(S1 S2)) is not finite.");
         }
-        catch (Exception e) when (e is ArithmeticException or TorchException)
+        catch (Exception e) when (e is ArithmeticException or ExternalException)
         {
             var message = $"Frechet distance: the product S1 S2 is not finite ({e.Message}); adding {eps:G3} to the diagonals of both covariances, as pytorch-fid does.";
             warnings.Add(message);
             onWarning?.Invoke(message);
-            var offset = eye(d, ScalarType.Float64) * eps;
+            var offset = eye(d, dtype: ScalarType.Float64, device: c1.device) * eps;
             c1 = c1 + offset;
             c2 = c2 + offset;
             epsilonAdded = true;
@@ -163,9 +165,11 @@ public static class FrechetDistance
     /// <summary>The lower Cholesky factor, or null when the matrix is not (numerically) positive definite.</summary>
     public static Tensor? CholeskyLower(Tensor symmetric)
     {
-        Interop.NativeMethods.Check(Interop.NativeMethods.gs_linalg_cholesky_ex(symmetric.Handle, 0, out var factor, out var info), "cholesky_ex");
-        var l = Wrap(factor);
-        if (info == 0) return l;
+        var (l, info) = linalg.cholesky_ex(symmetric);
+        using (info)
+        {
+            if (info.item<int>() == 0) return l;
+        }
         l.Dispose();
         return null;
     }

@@ -1,5 +1,6 @@
 using Ml.GanSdp.Serialization;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Metrics;
 
@@ -92,7 +93,7 @@ public sealed class GaussianStatistics : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var x = batch.to(ScalarType.Float64);
-        var batchMean = x.mean(0);
+        var batchMean = x.mean(new long[] { 0 });
         var centred = x - batchMean;
         var batchM2 = centred.T.matmul(centred);
         var delta = batchMean - _mean;
@@ -124,7 +125,7 @@ public sealed class GaussianStatistics : IDisposable
         using var mu = Mean();
         using var sigma = Covariance();
         var arrays = new Dictionary<string, Tensor> { ["mu"] = mu, ["sigma"] = sigma };
-        using var n = SampleCount is { } c ? tensor(new long[] { c }, Array.Empty<long>()) : null;
+        using var n = SampleCount is { } c ? tensor(c, ScalarType.Int64) : null;
         if (n is not null) arrays["n"] = n;
         Npy.SaveNpz(path, arrays);
     }

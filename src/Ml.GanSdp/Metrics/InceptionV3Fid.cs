@@ -1,11 +1,13 @@
-using Ml.GanSdp.Modules;
+using Ml.GanSdp.Models;
+using TorchSharp.Modules;
 using Ml.GanSdp.Serialization;
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Metrics;
 
-using Module = Ml.GanSdp.torch.nn.Module<Ml.GanSdp.torch.Tensor, Ml.GanSdp.torch.Tensor>;
+using Module = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
 
 /// <summary>
 /// Inception-v3 as pytorch-fid uses it for the Frechet Inception Distance (Heusel et al. 2017, "GANs Trained by a
@@ -41,27 +43,27 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     public InceptionV3Fid(int dimension = DefaultDimension) : base(nameof(InceptionV3Fid))
     {
         _outputBlock = BlockForDimension(dimension);
-        _conv1a = register_module("Conv2d_1a_3x3", new BasicConv2d(3, 32, 3, stride: 2));
-        _conv2a = register_module("Conv2d_2a_3x3", new BasicConv2d(32, 32, 3));
-        _conv2b = register_module("Conv2d_2b_3x3", new BasicConv2d(32, 64, 3, padding: 1));
-        _conv3b = register_module("Conv2d_3b_1x1", new BasicConv2d(64, 80, 1));
-        _conv4a = register_module("Conv2d_4a_3x3", new BasicConv2d(80, 192, 3));
+        _conv1a = this.Register("Conv2d_1a_3x3", new BasicConv2d(3, 32, 3, stride: 2));
+        _conv2a = this.Register("Conv2d_2a_3x3", new BasicConv2d(32, 32, 3));
+        _conv2b = this.Register("Conv2d_2b_3x3", new BasicConv2d(32, 64, 3, padding: 1));
+        _conv3b = this.Register("Conv2d_3b_1x1", new BasicConv2d(64, 80, 1));
+        _conv4a = this.Register("Conv2d_4a_3x3", new BasicConv2d(80, 192, 3));
         _mixed5to6 = new Module[]
         {
-            register_module("Mixed_5b", new FidInceptionA(192, poolFeatures: 32)),
-            register_module("Mixed_5c", new FidInceptionA(256, poolFeatures: 64)),
-            register_module("Mixed_5d", new FidInceptionA(288, poolFeatures: 64)),
-            register_module("Mixed_6a", new InceptionB(288)),
-            register_module("Mixed_6b", new FidInceptionC(768, channels7x7: 128)),
-            register_module("Mixed_6c", new FidInceptionC(768, channels7x7: 160)),
-            register_module("Mixed_6d", new FidInceptionC(768, channels7x7: 160)),
-            register_module("Mixed_6e", new FidInceptionC(768, channels7x7: 192)),
+            this.Register("Mixed_5b", new FidInceptionA(192, poolFeatures: 32)),
+            this.Register("Mixed_5c", new FidInceptionA(256, poolFeatures: 64)),
+            this.Register("Mixed_5d", new FidInceptionA(288, poolFeatures: 64)),
+            this.Register("Mixed_6a", new InceptionB(288)),
+            this.Register("Mixed_6b", new FidInceptionC(768, channels7x7: 128)),
+            this.Register("Mixed_6c", new FidInceptionC(768, channels7x7: 160)),
+            this.Register("Mixed_6d", new FidInceptionC(768, channels7x7: 160)),
+            this.Register("Mixed_6e", new FidInceptionC(768, channels7x7: 192)),
         };
         _mixed7 = new Module[]
         {
-            register_module("Mixed_7a", new InceptionD(768)),
-            register_module("Mixed_7b", new FidInceptionE(1280, maxPool: false)),
-            register_module("Mixed_7c", new FidInceptionE(2048, maxPool: true)),
+            this.Register("Mixed_7a", new InceptionD(768)),
+            this.Register("Mixed_7b", new FidInceptionE(1280, maxPool: false)),
+            this.Register("Mixed_7c", new FidInceptionE(2048, maxPool: true)),
         };
         eval();
     }
@@ -146,8 +148,7 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     /// </summary>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> stateDict)
     {
-        var own = state_dict();
-        try
+        var own = state_dict(); // live references to the network's tensors: not disposed here
         {
             var missing = own.Keys.Where(k => !stateDict.ContainsKey(k) && !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal)).ToList();
             var unexpected = stateDict.Keys.Where(k => !own.ContainsKey(k) && !IsIgnoredKey(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
@@ -168,12 +169,8 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
                 throw new ArgumentException("Inception-v3 (FID) weights do not match the network: " + string.Join("; ", parts) + ".", nameof(stateDict));
             }
             var used = stateDict.Where(kv => own.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            load_state_dict(used, strict: false);
+            using (no_grad()) load_state_dict(used, strict: false);
             if (IsBatchNormFused) FuseBatchNorm();
-        }
-        finally
-        {
-            foreach (var t in own.Values) t.Dispose();
         }
     }
 
@@ -244,22 +241,22 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
 
     private Tensor RunBlock(int block, Tensor x) => block switch
     {
-        0 => Chain(x, _conv1a, _conv2a, _conv2b, MaxPool3x3Stride2),
-        1 => Chain(x, _conv3b, _conv4a, MaxPool3x3Stride2),
-        2 => Chain(x, _mixed5to6),
-        3 => Chain(x, _mixed7.Append(GlobalAveragePool).ToArray()),
+        0 => Chain(x, _conv1a.call, _conv2a.call, _conv2b.call, MaxPool3x3Stride2),
+        1 => Chain(x, _conv3b.call, _conv4a.call, MaxPool3x3Stride2),
+        2 => Chain(x, _mixed5to6.Select(m => (Func<Tensor, Tensor>)m.call).ToArray()),
+        3 => Chain(x, _mixed7.Select(m => (Func<Tensor, Tensor>)m.call).Append(GlobalAveragePool).ToArray()),
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 
-    private static readonly Module MaxPool3x3Stride2 = new Lambda("MaxPool2d", t => max_pool2d(t, 3, 2));
-    private static readonly Module GlobalAveragePool = new Lambda("AdaptiveAvgPool2d", t => adaptive_avg_pool2d(t, 1));
+    private static Tensor MaxPool3x3Stride2(Tensor t) => max_pool2d(t, 3, 2);
+    private static Tensor GlobalAveragePool(Tensor t) => adaptive_avg_pool2d(t, 1);
 
-    private static Tensor Chain(Tensor input, params Module[] layers)
+    private static Tensor Chain(Tensor input, params Func<Tensor, Tensor>[] layers)
     {
-        var x = layers[0].forward(input);
+        var x = layers[0](input);
         for (int i = 1; i < layers.Length; i++)
         {
-            var next = layers[i].forward(x);
+            var next = layers[i](x);
             x.Dispose();
             x = next;
         }
@@ -292,46 +289,60 @@ internal sealed class BasicConv2d : Module
 {
     private const double BatchNormEps = 0.001;
     private readonly Conv2d _conv;
-    private readonly BatchNorm _bn;
-    private readonly Size2 _stride, _padding;
+    private readonly BatchNorm2d _bn;
+    private readonly long[] _stride, _padding;
+    private Tensor? _fusedWeight, _fusedBias;
 
-    public BasicConv2d(long inChannels, long outChannels, Size2 kernel, Size2? stride = null, Size2? padding = null) : base(nameof(BasicConv2d))
+    public BasicConv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0)
+        : this(inChannels, outChannels, (kernel, kernel), (stride, stride), (padding, padding)) { }
+
+    public BasicConv2d(long inChannels, long outChannels, (long, long) kernel, (long, long)? stride = null, (long, long)? padding = null) : base(nameof(BasicConv2d))
     {
-        _stride = stride ?? 1;
-        _padding = padding ?? 0;
-        _conv = register_module("conv", new Conv2d(inChannels, outChannels, kernel, _stride, _padding, bias: false));
-        _bn = register_module("bn", new BatchNorm(outChannels, eps: BatchNormEps));
+        var s = stride ?? (1, 1);
+        var p = padding ?? (0, 0);
+        _stride = new[] { s.Item1, s.Item2 };
+        _padding = new[] { p.Item1, p.Item2 };
+        _conv = this.Register("conv", nn.Conv2d(inChannels, outChannels, kernel, stride: s, padding: p, bias: false));
+        _bn = this.Register("bn", nn.BatchNorm2d(outChannels, eps: BatchNormEps));
     }
 
     /// <summary>Whether the batch norm is folded into the convolution for evaluation.</summary>
-    public bool IsFused => get_buffer("fused_weight") is not null;
+    public bool IsFused => _fusedWeight is not null;
 
-    /// <summary>Folds the current batch-norm statistics and affine parameters into the convolution (evaluation only).</summary>
+    /// <summary>Folds the current batch-norm statistics and affine parameters into the convolution (evaluation only; fuse after moving the network to its device).</summary>
     public void FuseBatchNorm()
     {
+        Unfuse();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var scale = _bn.get_parameter("weight")!.to(ScalarType.Float64) / (_bn.get_buffer("running_var")!.to(ScalarType.Float64) + BatchNormEps).sqrt();
-        var weight = _conv.weight.to(ScalarType.Float64) * scale.view(-1, 1, 1, 1);
-        var bias = _bn.get_parameter("bias")!.to(ScalarType.Float64) - _bn.get_buffer("running_mean")!.to(ScalarType.Float64) * scale;
-        register_buffer("fused_weight", weight.to(ScalarType.Float32), persistent: false);
-        register_buffer("fused_bias", bias.to(ScalarType.Float32), persistent: false);
+        var scale = _bn.weight!.to(ScalarType.Float64) / (_bn.running_var!.to(ScalarType.Float64) + BatchNormEps).sqrt();
+        var weight = _conv.weight!.to(ScalarType.Float64) * scale.view(-1, 1, 1, 1);
+        var bias = _bn.bias!.to(ScalarType.Float64) - _bn.running_mean!.to(ScalarType.Float64) * scale;
+        _fusedWeight = weight.to(ScalarType.Float32).DetachFromDisposeScope();
+        _fusedBias = bias.to(ScalarType.Float32).DetachFromDisposeScope();
     }
 
     /// <summary>Drops the folded weights (after new weights are loaded they would be stale).</summary>
     public void Unfuse()
     {
-        register_buffer("fused_weight", null, persistent: false);
-        register_buffer("fused_bias", null, persistent: false);
+        _fusedWeight?.Dispose();
+        _fusedBias?.Dispose();
+        _fusedWeight = _fusedBias = null;
     }
 
     public override Tensor forward(Tensor input)
     {
-        if (!training && get_buffer("fused_weight") is { } w)
-            return conv2d(input, w, get_buffer("fused_bias"), _stride, _padding).relu_();
-        using var c = _conv.forward(input);
-        var y = _bn.forward(c);
+        if (!training && _fusedWeight is { } w)
+            return conv2d(input, w, _fusedBias, _stride, _padding).relu_();
+        using var c = _conv.call(input);
+        var y = _bn.call(c);
         return y.relu_();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Unfuse();
+        base.Dispose(disposing);
     }
 }
 
@@ -341,10 +352,10 @@ internal static class Branches
     /// <summary>Applies the layers in order, disposing intermediates (not the input).</summary>
     public static Tensor Run(Tensor input, params BasicConv2d[] layers)
     {
-        var x = layers[0].forward(input);
+        var x = layers[0].call(input);
         for (int i = 1; i < layers.Length; i++)
         {
-            var next = layers[i].forward(x);
+            var next = layers[i].call(x);
             x.Dispose();
             x = next;
         }
@@ -369,22 +380,22 @@ internal sealed class FidInceptionA : Module
 
     public FidInceptionA(long inChannels, long poolFeatures) : base("FIDInceptionA")
     {
-        b1x1 = register_module("branch1x1", new BasicConv2d(inChannels, 64, 1));
-        b5x5_1 = register_module("branch5x5_1", new BasicConv2d(inChannels, 48, 1));
-        b5x5_2 = register_module("branch5x5_2", new BasicConv2d(48, 64, 5, padding: 2));
-        b3dbl_1 = register_module("branch3x3dbl_1", new BasicConv2d(inChannels, 64, 1));
-        b3dbl_2 = register_module("branch3x3dbl_2", new BasicConv2d(64, 96, 3, padding: 1));
-        b3dbl_3 = register_module("branch3x3dbl_3", new BasicConv2d(96, 96, 3, padding: 1));
-        bPool = register_module("branch_pool", new BasicConv2d(inChannels, poolFeatures, 1));
+        b1x1 = this.Register("branch1x1", new BasicConv2d(inChannels, 64, 1));
+        b5x5_1 = this.Register("branch5x5_1", new BasicConv2d(inChannels, 48, 1));
+        b5x5_2 = this.Register("branch5x5_2", new BasicConv2d(48, 64, 5, padding: 2));
+        b3dbl_1 = this.Register("branch3x3dbl_1", new BasicConv2d(inChannels, 64, 1));
+        b3dbl_2 = this.Register("branch3x3dbl_2", new BasicConv2d(64, 96, 3, padding: 1));
+        b3dbl_3 = this.Register("branch3x3dbl_3", new BasicConv2d(96, 96, 3, padding: 1));
+        bPool = this.Register("branch_pool", new BasicConv2d(inChannels, poolFeatures, 1));
     }
 
     public override Tensor forward(Tensor x)
     {
-        var a = b1x1.forward(x);
+        var a = b1x1.call(x);
         var b = Branches.Run(x, b5x5_1, b5x5_2);
         var c = Branches.Run(x, b3dbl_1, b3dbl_2, b3dbl_3);
         using var pooled = Branches.AveragePoolExcludingPadding(x);
-        var d = bPool.forward(pooled);
+        var d = bPool.call(pooled);
         return Branches.Concat(a, b, c, d);
     }
 }
@@ -396,15 +407,15 @@ internal sealed class InceptionB : Module
 
     public InceptionB(long inChannels) : base(nameof(InceptionB))
     {
-        b3x3 = register_module("branch3x3", new BasicConv2d(inChannels, 384, 3, stride: 2));
-        b3dbl_1 = register_module("branch3x3dbl_1", new BasicConv2d(inChannels, 64, 1));
-        b3dbl_2 = register_module("branch3x3dbl_2", new BasicConv2d(64, 96, 3, padding: 1));
-        b3dbl_3 = register_module("branch3x3dbl_3", new BasicConv2d(96, 96, 3, stride: 2));
+        b3x3 = this.Register("branch3x3", new BasicConv2d(inChannels, 384, 3, stride: 2));
+        b3dbl_1 = this.Register("branch3x3dbl_1", new BasicConv2d(inChannels, 64, 1));
+        b3dbl_2 = this.Register("branch3x3dbl_2", new BasicConv2d(64, 96, 3, padding: 1));
+        b3dbl_3 = this.Register("branch3x3dbl_3", new BasicConv2d(96, 96, 3, stride: 2));
     }
 
     public override Tensor forward(Tensor x)
     {
-        var a = b3x3.forward(x);
+        var a = b3x3.call(x);
         var b = Branches.Run(x, b3dbl_1, b3dbl_2, b3dbl_3);
         var c = max_pool2d(x, 3, 2);
         return Branches.Concat(a, b, c);
@@ -419,25 +430,25 @@ internal sealed class FidInceptionC : Module
     public FidInceptionC(long inChannels, long channels7x7) : base("FIDInceptionC")
     {
         long c7 = channels7x7;
-        b1x1 = register_module("branch1x1", new BasicConv2d(inChannels, 192, 1));
-        b7_1 = register_module("branch7x7_1", new BasicConv2d(inChannels, c7, 1));
-        b7_2 = register_module("branch7x7_2", new BasicConv2d(c7, c7, new Size2(1, 7), padding: new Size2(0, 3)));
-        b7_3 = register_module("branch7x7_3", new BasicConv2d(c7, 192, new Size2(7, 1), padding: new Size2(3, 0)));
-        bd_1 = register_module("branch7x7dbl_1", new BasicConv2d(inChannels, c7, 1));
-        bd_2 = register_module("branch7x7dbl_2", new BasicConv2d(c7, c7, new Size2(7, 1), padding: new Size2(3, 0)));
-        bd_3 = register_module("branch7x7dbl_3", new BasicConv2d(c7, c7, new Size2(1, 7), padding: new Size2(0, 3)));
-        bd_4 = register_module("branch7x7dbl_4", new BasicConv2d(c7, c7, new Size2(7, 1), padding: new Size2(3, 0)));
-        bd_5 = register_module("branch7x7dbl_5", new BasicConv2d(c7, 192, new Size2(1, 7), padding: new Size2(0, 3)));
-        bPool = register_module("branch_pool", new BasicConv2d(inChannels, 192, 1));
+        b1x1 = this.Register("branch1x1", new BasicConv2d(inChannels, 192, 1));
+        b7_1 = this.Register("branch7x7_1", new BasicConv2d(inChannels, c7, 1));
+        b7_2 = this.Register("branch7x7_2", new BasicConv2d(c7, c7, (1, 7), padding: (0, 3)));
+        b7_3 = this.Register("branch7x7_3", new BasicConv2d(c7, 192, (7, 1), padding: (3, 0)));
+        bd_1 = this.Register("branch7x7dbl_1", new BasicConv2d(inChannels, c7, 1));
+        bd_2 = this.Register("branch7x7dbl_2", new BasicConv2d(c7, c7, (7, 1), padding: (3, 0)));
+        bd_3 = this.Register("branch7x7dbl_3", new BasicConv2d(c7, c7, (1, 7), padding: (0, 3)));
+        bd_4 = this.Register("branch7x7dbl_4", new BasicConv2d(c7, c7, (7, 1), padding: (3, 0)));
+        bd_5 = this.Register("branch7x7dbl_5", new BasicConv2d(c7, 192, (1, 7), padding: (0, 3)));
+        bPool = this.Register("branch_pool", new BasicConv2d(inChannels, 192, 1));
     }
 
     public override Tensor forward(Tensor x)
     {
-        var a = b1x1.forward(x);
+        var a = b1x1.call(x);
         var b = Branches.Run(x, b7_1, b7_2, b7_3);
         var c = Branches.Run(x, bd_1, bd_2, bd_3, bd_4, bd_5);
         using var pooled = Branches.AveragePoolExcludingPadding(x);
-        var d = bPool.forward(pooled);
+        var d = bPool.call(pooled);
         return Branches.Concat(a, b, c, d);
     }
 }
@@ -449,12 +460,12 @@ internal sealed class InceptionD : Module
 
     public InceptionD(long inChannels) : base(nameof(InceptionD))
     {
-        b3_1 = register_module("branch3x3_1", new BasicConv2d(inChannels, 192, 1));
-        b3_2 = register_module("branch3x3_2", new BasicConv2d(192, 320, 3, stride: 2));
-        b7_1 = register_module("branch7x7x3_1", new BasicConv2d(inChannels, 192, 1));
-        b7_2 = register_module("branch7x7x3_2", new BasicConv2d(192, 192, new Size2(1, 7), padding: new Size2(0, 3)));
-        b7_3 = register_module("branch7x7x3_3", new BasicConv2d(192, 192, new Size2(7, 1), padding: new Size2(3, 0)));
-        b7_4 = register_module("branch7x7x3_4", new BasicConv2d(192, 192, 3, stride: 2));
+        b3_1 = this.Register("branch3x3_1", new BasicConv2d(inChannels, 192, 1));
+        b3_2 = this.Register("branch3x3_2", new BasicConv2d(192, 320, 3, stride: 2));
+        b7_1 = this.Register("branch7x7x3_1", new BasicConv2d(inChannels, 192, 1));
+        b7_2 = this.Register("branch7x7x3_2", new BasicConv2d(192, 192, (1, 7), padding: (0, 3)));
+        b7_3 = this.Register("branch7x7x3_3", new BasicConv2d(192, 192, (7, 1), padding: (3, 0)));
+        b7_4 = this.Register("branch7x7x3_4", new BasicConv2d(192, 192, 3, stride: 2));
     }
 
     public override Tensor forward(Tensor x)
@@ -478,25 +489,25 @@ internal sealed class FidInceptionE : Module
     public FidInceptionE(long inChannels, bool maxPool) : base(maxPool ? "FIDInceptionE_2" : "FIDInceptionE_1")
     {
         _maxPool = maxPool;
-        b1x1 = register_module("branch1x1", new BasicConv2d(inChannels, 320, 1));
-        b3_1 = register_module("branch3x3_1", new BasicConv2d(inChannels, 384, 1));
-        b3_2a = register_module("branch3x3_2a", new BasicConv2d(384, 384, new Size2(1, 3), padding: new Size2(0, 1)));
-        b3_2b = register_module("branch3x3_2b", new BasicConv2d(384, 384, new Size2(3, 1), padding: new Size2(1, 0)));
-        bd_1 = register_module("branch3x3dbl_1", new BasicConv2d(inChannels, 448, 1));
-        bd_2 = register_module("branch3x3dbl_2", new BasicConv2d(448, 384, 3, padding: 1));
-        bd_3a = register_module("branch3x3dbl_3a", new BasicConv2d(384, 384, new Size2(1, 3), padding: new Size2(0, 1)));
-        bd_3b = register_module("branch3x3dbl_3b", new BasicConv2d(384, 384, new Size2(3, 1), padding: new Size2(1, 0)));
-        bPool = register_module("branch_pool", new BasicConv2d(inChannels, 192, 1));
+        b1x1 = this.Register("branch1x1", new BasicConv2d(inChannels, 320, 1));
+        b3_1 = this.Register("branch3x3_1", new BasicConv2d(inChannels, 384, 1));
+        b3_2a = this.Register("branch3x3_2a", new BasicConv2d(384, 384, (1, 3), padding: (0, 1)));
+        b3_2b = this.Register("branch3x3_2b", new BasicConv2d(384, 384, (3, 1), padding: (1, 0)));
+        bd_1 = this.Register("branch3x3dbl_1", new BasicConv2d(inChannels, 448, 1));
+        bd_2 = this.Register("branch3x3dbl_2", new BasicConv2d(448, 384, 3, padding: 1));
+        bd_3a = this.Register("branch3x3dbl_3a", new BasicConv2d(384, 384, (1, 3), padding: (0, 1)));
+        bd_3b = this.Register("branch3x3dbl_3b", new BasicConv2d(384, 384, (3, 1), padding: (1, 0)));
+        bPool = this.Register("branch_pool", new BasicConv2d(inChannels, 192, 1));
     }
 
     public override Tensor forward(Tensor x)
     {
-        var a = b1x1.forward(x);
+        var a = b1x1.call(x);
         Tensor b, c;
-        using (var t = b3_1.forward(x)) b = Branches.Concat(b3_2a.forward(t), b3_2b.forward(t));
-        using (var t = Branches.Run(x, bd_1, bd_2)) c = Branches.Concat(bd_3a.forward(t), bd_3b.forward(t));
+        using (var t = b3_1.call(x)) b = Branches.Concat(b3_2a.call(t), b3_2b.call(t));
+        using (var t = Branches.Run(x, bd_1, bd_2)) c = Branches.Concat(bd_3a.call(t), bd_3b.call(t));
         using var pooled = _maxPool ? max_pool2d(x, 3, 1, 1) : Branches.AveragePoolExcludingPadding(x);
-        var d = bPool.forward(pooled);
+        var d = bPool.call(pooled);
         return Branches.Concat(a, b, c, d);
     }
 }

@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Metrics;
 
@@ -32,8 +33,8 @@ public static class KernelInceptionDistance
         for (int s = 0; s < subsets; s++)
         {
             using var inner = NewDisposeScope();
-            var ix = randperm(x.size(0), generator).narrow(0, 0, m);
-            var iy = randperm(y.size(0), generator).narrow(0, 0, m);
+            var ix = Draws.Permutation(x.size(0), x.device, generator).narrow(0, 0, m);
+            var iy = Draws.Permutation(y.size(0), y.device, generator).narrow(0, 0, m);
             values[s] = UnbiasedMmd2(x.index_select(0, ix), y.index_select(0, iy));
         }
         double mean = values.Average();

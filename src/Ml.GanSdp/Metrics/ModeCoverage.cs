@@ -1,5 +1,6 @@
-using Ml.GanSdp.Data;
-using static Ml.GanSdp.torch;
+using Ml.GanSdp.Metrics;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Metrics;
 

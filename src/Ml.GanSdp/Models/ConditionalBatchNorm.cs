@@ -1,5 +1,6 @@
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Models;
 
@@ -10,9 +11,9 @@ namespace Ml.GanSdp.Models;
 /// a plain batch norm). State-dict keys: <c>bn.running_mean</c>, <c>bn.running_var</c>, <c>bn.num_batches_tracked</c>,
 /// <c>gamma.weight</c>, <c>beta.weight</c>.
 /// </summary>
-public sealed class ConditionalBatchNorm : torch.nn.Module
+public sealed class ConditionalBatchNorm : nn.Module<Tensor, Tensor, Tensor>
 {
-    private readonly BatchNorm _bn;
+    private readonly BatchNorm2d _bn;
     private readonly Embedding _gamma, _beta;
 
     /// <summary>Creates the layer for <paramref name="numFeatures"/> channels and <paramref name="numClasses"/> classes.</summary>
@@ -22,11 +23,14 @@ public sealed class ConditionalBatchNorm : torch.nn.Module
         if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "ConditionalBatchNorm needs at least one class.");
         NumFeatures = numFeatures;
         NumClasses = numClasses;
-        _bn = register_module("bn", new BatchNorm(numFeatures, eps, momentum, affine: false));
-        _gamma = register_module("gamma", new Embedding(numClasses, numFeatures));
-        _beta = register_module("beta", new Embedding(numClasses, numFeatures));
-        torch.nn.init.ones_(_gamma.weight);
-        torch.nn.init.zeros_(_beta.weight);
+        _bn = nn.BatchNorm2d(numFeatures, eps, momentum, affine: false);
+        _gamma = nn.Embedding(numClasses, numFeatures);
+        _beta = nn.Embedding(numClasses, numFeatures);
+        register_module("bn", _bn);
+        register_module("gamma", _gamma);
+        register_module("beta", _beta);
+        nn.init.ones_(_gamma.weight);
+        nn.init.zeros_(_beta.weight);
     }
 
     /// <summary>Channels.</summary>
@@ -36,16 +40,19 @@ public sealed class ConditionalBatchNorm : torch.nn.Module
     public int NumClasses { get; }
 
     /// <summary>Normalizes N x C (x H x W) input and applies the gain and bias of each sample's class (int64 labels, shape N).</summary>
-    public Tensor forward(Tensor input, Tensor labels)
+    public override Tensor forward(Tensor input, Tensor labels)
     {
         var s = input.shape;
         if (s.Length is not (2 or 4) || s[1] != NumFeatures)
             throw new ArgumentException($"ConditionalBatchNorm expects N x {NumFeatures} or N x {NumFeatures} x H x W input, got [{string.Join(", ", s)}].", nameof(input));
         ModelChecks.Labels(labels, s[0], NumClasses, "ConditionalBatchNorm");
         var shape = s.Length == 4 ? new[] { s[0], s[1], 1L, 1L } : new[] { s[0], s[1] };
-        using var normalized = _bn.forward(input);
-        using var g = _gamma.forward(labels);
-        using var b = _beta.forward(labels);
+        // A batch norm over N x C equals one over N x C x 1 x 1 (the statistics are per channel over N).
+        using var input4 = s.Length == 4 ? input.alias() : input.view(s[0], s[1], 1, 1);
+        using var normalized4 = _bn.call(input4);
+        using var normalized = normalized4.view(s);
+        using var g = _gamma.call(labels);
+        using var b = _beta.call(labels);
         using var gv = g.view(shape);
         using var bv = b.view(shape);
         using var scaled = normalized * gv;

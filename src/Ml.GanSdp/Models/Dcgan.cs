@@ -1,5 +1,6 @@
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Models;
 
@@ -30,13 +31,13 @@ public static class Dcgan
         for (int i = 0; i < stages.Count; i++)
         {
             var s = stages[i];
-            main.Add(torch.nn.ConvTranspose2d(s.In, s.Out, s.Kernel, s.Stride, s.Padding, bias: false));
-            if (i == stages.Count - 1) { main.Add(torch.nn.Tanh()); break; }
+            main.Add(nn.ConvTranspose2d(s.In, s.Out, s.Kernel, s.Stride, s.Padding, bias: false));
+            if (i == stages.Count - 1) { main.Add(nn.Tanh()); break; }
             if (numClasses > 0) main.Add(new ConditionalBatchNorm(s.Out, numClasses));
-            else main.Add(torch.nn.BatchNorm2d(s.Out));
-            main.Add(torch.nn.ReLU());
+            else main.Add(nn.BatchNorm2d(s.Out));
+            main.Add(nn.ReLU());
         }
-        InitWeights(main);
+        InitWeights(main.Layers);
         return new StackedGenerator("DcganGenerator", main, latentSize, new[] { channels, (long)imageSize, imageSize }, numClasses, latentAsImage: true);
     }
 
@@ -45,30 +46,34 @@ public static class Dcgan
     {
         var stages = DiscriminatorStages(channels, imageSize, width);
         bool bn = batchNorm && !spectralNorm;
-        var main = new LayerStack();
+        var layers = new List<nn.Module>();
         var ends = new List<int>();
         for (int i = 0; i < stages.Count; i++)
         {
             var s = stages[i];
-            main.Add(torch.nn.Conv2d(s.In, s.Out, s.Kernel, s.Stride, s.Padding, bias: false));
+            layers.Add(nn.Conv2d(s.In, s.Out, s.Kernel, s.Stride, s.Padding, bias: false));
             if (i == stages.Count - 1) break;
-            if (bn && i > 0) main.Add(torch.nn.BatchNorm2d(s.Out));
-            main.Add(torch.nn.LeakyReLU(0.2));
-            ends.Add(main.Layers.Count - 1);
+            if (bn && i > 0) layers.Add(nn.BatchNorm2d(s.Out));
+            layers.Add(nn.LeakyReLU(0.2));
+            ends.Add(layers.Count - 1);
         }
-        Embedding? embed = null;
+        nn.Module? embed = null;
         if (numClasses > 0)
         {
             var last = stages[^1];
-            embed = torch.nn.Embedding(numClasses, last.In * last.Kernel * last.Kernel);
-            torch.nn.init.normal_(embed.weight, 0, 0.02);
+            var e = nn.Embedding(numClasses, last.In * last.Kernel * last.Kernel);
+            nn.init.normal_(e.weight, 0, 0.02);
+            embed = e;
         }
-        InitWeights(main);
+        InitWeights(layers);
+        // As PyTorch's spectral_norm after weights_init: every conv in order, then the embedding (u, v drawn in that order).
         if (spectralNorm)
         {
-            foreach (var l in main.Layers) if (l is Conv2d c) SpectralNorm.Apply(c);
-            if (embed is not null) SpectralNorm.Apply(embed);
+            for (int i = 0; i < layers.Count; i++) if (layers[i] is Conv2d c) layers[i] = SpectralNorm.Apply(c);
+            if (embed is not null) embed = SpectralNorm.Apply(embed);
         }
+        var main = new LayerStack();
+        foreach (var l in layers) main.Add(l);
         return new StackedDiscriminator("DcganDiscriminator", main, ends, new[] { channels, (long)imageSize, imageSize }, numClasses, embed);
     }
 
@@ -89,17 +94,17 @@ public static class Dcgan
     };
 
     /// <summary>pytorch/examples' weights_init: conv weights N(0, 0.02); BN weight N(1, 0.02), bias 0.</summary>
-    private static void InitWeights(LayerStack main)
+    private static void InitWeights(IEnumerable<nn.Module> layers)
     {
-        foreach (var l in main.Layers)
+        foreach (var l in layers)
         {
             switch (l)
             {
-                case Conv2d c: torch.nn.init.normal_(c.weight, 0, 0.02); break;
-                case ConvTranspose2d c: torch.nn.init.normal_(c.weight, 0, 0.02); break;
-                case BatchNorm b when b.get_parameter("weight") is { } g:
-                    torch.nn.init.normal_(g, 1, 0.02);
-                    torch.nn.init.zeros_(b.get_parameter("bias")!);
+                case ConvTranspose2d c: nn.init.normal_(c.weight!, 0, 0.02); break;
+                case Conv2d c: nn.init.normal_(c.weight!, 0, 0.02); break;
+                case BatchNorm b when b.weight is { } g:
+                    nn.init.normal_(g, 1, 0.02);
+                    nn.init.zeros_(b.bias!);
                     break;
             }
         }

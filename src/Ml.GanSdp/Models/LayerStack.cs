@@ -1,5 +1,6 @@
 using System.Globalization;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Models;
 
@@ -15,6 +16,9 @@ public sealed class LayerStack : torch.nn.Module
     /// <summary>Creates an empty stack.</summary>
     public LayerStack() : base("Sequential") { }
 
+    /// <summary>The layer at <paramref name="index"/>.</summary>
+    public torch.nn.Module this[int index] => _layers[index];
+
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<torch.nn.Module> Layers => _layers;
 
@@ -22,7 +26,7 @@ public sealed class LayerStack : torch.nn.Module
     public T Add<T>(T layer) where T : torch.nn.Module
     {
         if (layer is not (torch.nn.Module<Tensor, Tensor> or ConditionalBatchNorm))
-            throw new ArgumentException($"LayerStack cannot run a {layer.Name}: it takes tensor-to-tensor modules and ConditionalBatchNorm.", nameof(layer));
+            throw new ArgumentException($"LayerStack cannot run a {layer.GetName()}: it takes tensor-to-tensor modules and ConditionalBatchNorm.", nameof(layer));
         register_module(_layers.Count.ToString(CultureInfo.InvariantCulture), layer);
         _layers.Add(layer);
         return layer;
@@ -31,9 +35,9 @@ public sealed class LayerStack : torch.nn.Module
     /// <summary>Runs one layer; <paramref name="labels"/> go to conditional batch norms.</summary>
     public static Tensor Apply(torch.nn.Module layer, Tensor x, Tensor? labels) => layer switch
     {
-        ConditionalBatchNorm cbn => cbn.forward(x, labels ?? throw new ArgumentException("Class labels are required by the conditional batch norm layers.", nameof(labels))),
-        torch.nn.Module<Tensor, Tensor> m => m.forward(x),
-        _ => throw new InvalidOperationException($"LayerStack cannot run a {layer.Name}."),
+        ConditionalBatchNorm cbn => cbn.call(x, labels ?? throw new ArgumentException("Class labels are required by the conditional batch norm layers.", nameof(labels))),
+        torch.nn.Module<Tensor, Tensor> m => m.call(x),
+        _ => throw new InvalidOperationException($"LayerStack cannot run a {layer.GetName()}."),
     };
 
     /// <summary>Runs layers [<paramref name="from"/>, <paramref name="to"/>) on <paramref name="x"/> (not disposed) and returns the new output.</summary>

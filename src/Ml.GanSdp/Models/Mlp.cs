@@ -1,5 +1,6 @@
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Models;
 
@@ -47,7 +48,7 @@ public static class Mlp
         return new StackedDiscriminator("MlpDiscriminator", main, ends, new[] { dataDim }, 0, null);
     }
 
-    private static Linear Sn(Linear l, bool on) => on ? SpectralNorm.Apply(l) : l;
+    private static nn.Module Sn(Linear l, bool on) => on ? SpectralNorm.Apply(l) : l;
 
     private static void Check(long width, int depth)
     {

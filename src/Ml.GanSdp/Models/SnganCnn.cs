@@ -1,5 +1,6 @@
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Models;
 
@@ -26,18 +27,18 @@ public static class SnganCnn
     {
         long top = 8 * width;
         var main = new LayerStack();
-        main.Add(torch.nn.Linear(latentSize, 4 * 4 * top));
-        main.Add(new Lambda("Unflatten", x => x.view(-1, top, 4, 4)));
+        main.Add(nn.Linear(latentSize, 4 * 4 * top));
+        main.Add(nn.Unflatten(1, new[] { top, 4L, 4L }));
         AddNorm(main, top, numClasses);
-        main.Add(torch.nn.ReLU());
+        main.Add(nn.ReLU());
         for (long c = top; c > width; c /= 2)
         {
-            main.Add(torch.nn.ConvTranspose2d(c, c / 2, 4, 2, 1));
+            main.Add(nn.ConvTranspose2d(c, c / 2, 4, 2, 1));
             AddNorm(main, c / 2, numClasses);
-            main.Add(torch.nn.ReLU());
+            main.Add(nn.ReLU());
         }
-        main.Add(torch.nn.Conv2d(width, channels, 3, 1, 1));
-        main.Add(torch.nn.Tanh());
+        main.Add(nn.Conv2d(width, channels, 3, 1, 1));
+        main.Add(nn.Tanh());
         return new StackedGenerator("SnganCnnGenerator", main, latentSize, new[] { channels, 32L, 32L }, numClasses, latentAsImage: false);
     }
 
@@ -55,17 +56,17 @@ public static class SnganCnn
         var ends = new List<int>();
         foreach (var (i, o, k, s) in convs)
         {
-            main.Add(Sn(torch.nn.Conv2d(i, o, k, s, 1), spectralNorm));
-            main.Add(torch.nn.LeakyReLU(0.1));
+            main.Add(Sn(nn.Conv2d(i, o, k, s, 1), spectralNorm));
+            main.Add(nn.LeakyReLU(0.1));
             ends.Add(main.Layers.Count - 1);
         }
-        main.Add(Sn(torch.nn.Linear(4 * 4 * 8 * width, 1), spectralNorm));
-        Embedding? embed = null;
+        main.Add(Sn(nn.Linear(4 * 4 * 8 * width, 1), spectralNorm));
+        nn.Module? embed = null;
         if (numClasses > 0)
         {
-            embed = torch.nn.Embedding(numClasses, 4 * 4 * 8 * width);
-            torch.nn.init.xavier_uniform_(embed.weight);
-            if (spectralNorm) SpectralNorm.Apply(embed);
+            var e = nn.Embedding(numClasses, 4 * 4 * 8 * width);
+            nn.init.xavier_uniform_(e.weight);
+            embed = spectralNorm ? SpectralNorm.Apply(e) : e;
         }
         return new StackedDiscriminator("SnganCnnDiscriminator", main, ends, new[] { channels, 32L, 32L }, numClasses, embed);
     }
@@ -73,8 +74,8 @@ public static class SnganCnn
     private static void AddNorm(LayerStack main, long features, int numClasses)
     {
         if (numClasses > 0) main.Add(new ConditionalBatchNorm(features, numClasses));
-        else main.Add(torch.nn.BatchNorm2d(features));
+        else main.Add(nn.BatchNorm2d(features));
     }
 
-    private static T Sn<T>(T layer, bool on) where T : torch.nn.Module => on ? SpectralNorm.Apply(layer) : layer;
+    private static nn.Module Sn(nn.Module layer, bool on) => on ? SpectralNorm.Apply(layer) : layer;
 }

@@ -1,6 +1,7 @@
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Models;
 
@@ -28,55 +29,55 @@ public static class SnganResNet
     public static ResNetDiscriminator Discriminator(long channels, long width, bool spectralNorm = true, int numClasses = 0) => new(channels, 2 * width, spectralNorm, numClasses);
 
     /// <summary>Glorot-uniform weights with <paramref name="gain"/> and zero bias.</summary>
-    internal static T Glorot<T>(T layer, double gain = 1) where T : torch.nn.Module
+    internal static T Glorot<T>(T layer, double gain = 1) where T : nn.Module
     {
-        torch.nn.init.xavier_uniform_(layer.get_parameter("weight")!, gain);
-        if (layer.get_parameter("bias") is { } b) torch.nn.init.zeros_(b);
+        nn.init.xavier_uniform_(layer.get_parameter("weight")!, gain);
+        if (layer.get_parameter("bias") is { } b) nn.init.zeros_(b);
         return layer;
     }
 
-    internal static T MaybeSn<T>(T layer, bool on) where T : torch.nn.Module => on ? SpectralNorm.Apply(layer) : layer;
+    internal static nn.Module<Tensor, Tensor> MaybeSn(nn.Module<Tensor, Tensor> layer, bool on) => on ? SpectralNorm.Apply(layer) : layer;
 
-    internal static Tensor Upsample(Tensor x) => interpolate(x, 2.0, InterpolationMode.Nearest);
+    internal static Tensor Upsample(Tensor x) => interpolate(x, scale_factor: new[] { 2.0, 2.0 }, mode: InterpolationMode.Nearest);
 
     internal static Tensor Downsample(Tensor x) => avg_pool2d(x, 2);
 
-    internal static Tensor Norm(torch.nn.Module bn, Tensor x, Tensor? labels) => LayerStack.Apply(bn, x, labels);
+    internal static Tensor Norm(nn.Module bn, Tensor x, Tensor? labels) => LayerStack.Apply(bn, x, labels);
 }
 
 /// <summary>A generator residual block with 2x nearest upsampling (see <see cref="SnganResNet"/>).</summary>
-public sealed class ResNetGenBlock : torch.nn.Module
+public sealed class ResNetGenBlock : nn.Module
 {
-    private readonly torch.nn.Module _b1, _b2;
+    private readonly nn.Module _b1, _b2;
     private readonly Conv2d _c1, _c2, _cSc;
 
     /// <summary>Creates the block; with classes the two norms are conditional.</summary>
     public ResNetGenBlock(long inChannels, long outChannels, int numClasses) : base(nameof(ResNetGenBlock))
     {
-        _b1 = register_module("b1", Norm(inChannels, numClasses));
-        _c1 = register_module("c1", SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
-        _b2 = register_module("b2", Norm(outChannels, numClasses));
-        _c2 = register_module("c2", SnganResNet.Glorot(torch.nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
-        _cSc = register_module("c_sc", SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 1, 1, 0)));
+        _b1 = this.Register("b1", Norm(inChannels, numClasses));
+        _c1 = this.Register("c1", SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
+        _b2 = this.Register("b2", Norm(outChannels, numClasses));
+        _c2 = this.Register("c2", SnganResNet.Glorot(nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
+        _cSc = this.Register("c_sc", SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 1, 1, 0)));
     }
 
-    private static torch.nn.Module Norm(long c, int numClasses) => numClasses > 0 ? new ConditionalBatchNorm(c, numClasses) : torch.nn.BatchNorm2d(c);
+    private static nn.Module Norm(long c, int numClasses) => numClasses > 0 ? new ConditionalBatchNorm(c, numClasses) : nn.BatchNorm2d(c);
 
     /// <summary>upsample-conv residual branch plus upsample-conv1x1 shortcut.</summary>
     public Tensor forward(Tensor x, Tensor? labels)
     {
         using var scope = NewDisposeScope();
         var h = SnganResNet.Norm(_b1, x, labels).relu_();
-        h = _c1.forward(SnganResNet.Upsample(h));
+        h = _c1.call(SnganResNet.Upsample(h));
         h = SnganResNet.Norm(_b2, h, labels).relu_();
-        h = _c2.forward(h);
-        var sc = _cSc.forward(SnganResNet.Upsample(x));
+        h = _c2.call(h);
+        var sc = _cSc.call(SnganResNet.Upsample(x));
         return (h + sc).MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>The SNGAN ResNet generator for 32x32 (see <see cref="SnganResNet"/>).</summary>
-public sealed class ResNetGenerator : torch.nn.Module, IGenerator
+public sealed class ResNetGenerator : nn.Module, IGenerator
 {
     private readonly Linear _l1;
     private readonly ResNetGenBlock[] _blocks;
@@ -92,11 +93,11 @@ public sealed class ResNetGenerator : torch.nn.Module, IGenerator
         NumClasses = numClasses;
         SampleShape = new[] { channels, 32L, 32L };
         _ch = ch;
-        _l1 = register_module("l1", SnganResNet.Glorot(torch.nn.Linear(latentSize, 4 * 4 * ch)));
+        _l1 = this.Register("l1", SnganResNet.Glorot(nn.Linear(latentSize, 4 * 4 * ch)));
         _blocks = new ResNetGenBlock[3];
-        for (int i = 0; i < 3; i++) _blocks[i] = register_module($"block{i + 2}", new ResNetGenBlock(ch, ch, numClasses));
-        _b5 = register_module("b5", torch.nn.BatchNorm2d(ch));
-        _c5 = register_module("c5", SnganResNet.Glorot(torch.nn.Conv2d(ch, channels, 3, 1, 1)));
+        for (int i = 0; i < 3; i++) _blocks[i] = this.Register($"block{i + 2}", new ResNetGenBlock(ch, ch, numClasses));
+        _b5 = this.Register("b5", nn.BatchNorm2d(ch));
+        _c5 = this.Register("c5", SnganResNet.Glorot(nn.Conv2d(ch, channels, 3, 1, 1)));
     }
 
     /// <inheritdoc/>
@@ -106,26 +107,26 @@ public sealed class ResNetGenerator : torch.nn.Module, IGenerator
     /// <inheritdoc/>
     public int NumClasses { get; }
     /// <inheritdoc/>
-    public torch.nn.Module Module => this;
+    public nn.Module Module => this;
 
     /// <inheritdoc/>
     public Tensor Forward(Tensor z, Tensor? labels = null)
     {
-        long n = ModelChecks.Latent(z, LatentSize, Name);
-        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        long n = ModelChecks.Latent(z, LatentSize, GetName());
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, GetName());
         using var scope = NewDisposeScope();
-        var h = _l1.forward(z.reshape(n, LatentSize)).view(n, _ch, 4, 4);
+        var h = _l1.call(z.reshape(n, LatentSize)).view(n, _ch, 4, 4);
         foreach (var b in _blocks) h = b.forward(h, labels);
-        h = _b5.forward(h).relu_();
-        return _c5.forward(h).tanh_().MoveToOuterDisposeScope();
+        h = _b5.call(h).relu_();
+        return _c5.call(h).tanh_().MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>A discriminator residual block, or the optimized first block (see <see cref="SnganResNet"/>).</summary>
-public sealed class ResNetDisBlock : torch.nn.Module
+public sealed class ResNetDisBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d _c1, _c2;
-    private readonly Conv2d? _cSc;
+    private readonly nn.Module<Tensor, Tensor> _c1, _c2;
+    private readonly nn.Module<Tensor, Tensor>? _cSc;
     private readonly bool _downsample, _optimized;
 
     /// <summary>Creates the block; <paramref name="optimized"/> is the first block (no leading ReLU, pooled shortcut first).</summary>
@@ -133,25 +134,25 @@ public sealed class ResNetDisBlock : torch.nn.Module
     {
         _downsample = downsample || optimized;
         _optimized = optimized;
-        _c1 = register_module("c1", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
-        _c2 = register_module("c2", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
+        _c1 = this.Register("c1", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
+        _c2 = this.Register("c2", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
         if (optimized || inChannels != outChannels || downsample)
-            _cSc = register_module("c_sc", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Conv2d(inChannels, outChannels, 1, 1, 0)), spectralNorm));
+            _cSc = this.Register("c_sc", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 1, 1, 0)), spectralNorm));
     }
 
     /// <summary>Residual branch plus shortcut.</summary>
-    public Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = _optimized ? _c1.forward(x) : _c1.forward(x.relu());
-        h = _c2.forward(h.relu_());
+        var h = _optimized ? _c1.call(x) : _c1.call(x.relu());
+        h = _c2.call(h.relu_());
         if (_downsample) h = SnganResNet.Downsample(h);
         Tensor sc;
         if (_cSc is null) sc = x;
-        else if (_optimized) sc = _cSc.forward(SnganResNet.Downsample(x));
+        else if (_optimized) sc = _cSc.call(SnganResNet.Downsample(x));
         else
         {
-            sc = _cSc.forward(x);
+            sc = _cSc.call(x);
             if (_downsample) sc = SnganResNet.Downsample(sc);
         }
         return (h + sc).MoveToOuterDisposeScope();
@@ -159,11 +160,11 @@ public sealed class ResNetDisBlock : torch.nn.Module
 }
 
 /// <summary>The SNGAN ResNet discriminator for 32x32, with optional projection (see <see cref="SnganResNet"/>).</summary>
-public sealed class ResNetDiscriminator : torch.nn.Module, IDiscriminator
+public sealed class ResNetDiscriminator : nn.Module, IDiscriminator
 {
     private readonly ResNetDisBlock[] _blocks;
-    private readonly Linear _l5;
-    private readonly Embedding? _ly;
+    private readonly nn.Module<Tensor, Tensor> _l5;
+    private readonly nn.Module<Tensor, Tensor>? _ly;
 
     /// <summary>Creates D with <paramref name="ch"/> channels.</summary>
     public ResNetDiscriminator(long channels, long ch, bool spectralNorm, int numClasses) : base(nameof(ResNetDiscriminator))
@@ -173,41 +174,41 @@ public sealed class ResNetDiscriminator : torch.nn.Module, IDiscriminator
         SampleShape = new[] { channels, 32L, 32L };
         _blocks = new[]
         {
-            register_module("block1", new ResNetDisBlock(channels, ch, downsample: true, optimized: true, spectralNorm)),
-            register_module("block2", new ResNetDisBlock(ch, ch, downsample: true, optimized: false, spectralNorm)),
-            register_module("block3", new ResNetDisBlock(ch, ch, downsample: false, optimized: false, spectralNorm)),
-            register_module("block4", new ResNetDisBlock(ch, ch, downsample: false, optimized: false, spectralNorm)),
+            this.Register("block1", new ResNetDisBlock(channels, ch, downsample: true, optimized: true, spectralNorm)),
+            this.Register("block2", new ResNetDisBlock(ch, ch, downsample: true, optimized: false, spectralNorm)),
+            this.Register("block3", new ResNetDisBlock(ch, ch, downsample: false, optimized: false, spectralNorm)),
+            this.Register("block4", new ResNetDisBlock(ch, ch, downsample: false, optimized: false, spectralNorm)),
         };
-        _l5 = register_module("l5", SnganResNet.MaybeSn(SnganResNet.Glorot(torch.nn.Linear(ch, 1)), spectralNorm));
+        _l5 = this.Register("l5", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Linear(ch, 1)), spectralNorm));
         if (numClasses > 0)
         {
-            var e = torch.nn.Embedding(numClasses, ch);
-            torch.nn.init.xavier_uniform_(e.weight);
-            _ly = register_module("l_y", SnganResNet.MaybeSn(e, spectralNorm));
+            var e = nn.Embedding(numClasses, ch);
+            nn.init.xavier_uniform_(e.weight);
+            _ly = this.Register("l_y", SnganResNet.MaybeSn(e, spectralNorm));
         }
     }
 
     /// <inheritdoc/>
     public int NumClasses { get; }
     /// <inheritdoc/>
-    public torch.nn.Module Module => this;
+    public nn.Module Module => this;
     /// <summary>Shape of one input sample.</summary>
     public long[] SampleShape { get; }
     /// <summary>The projection embedding, or null.</summary>
-    public Embedding? Embed => _ly;
+    public nn.Module<Tensor, Tensor>? Embed => _ly;
 
     /// <inheritdoc/>
     public DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
     {
-        long n = ModelChecks.Sample(x, SampleShape, Name);
-        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        long n = ModelChecks.Sample(x, SampleShape, GetName());
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, GetName());
         var features = new List<Tensor>();
         try
         {
             var h = x;
             foreach (var b in _blocks)
             {
-                h = b.forward(h);
+                h = b.call(h);
                 features.Add(h);
             }
             return new DiscriminatorOutput(Head(h, labels), features);
@@ -223,11 +224,11 @@ public sealed class ResNetDiscriminator : torch.nn.Module, IDiscriminator
     public Tensor Head(Tensor lastBlockFeature, Tensor? labels = null)
     {
         long n = lastBlockFeature.shape[0];
-        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, GetName());
         using var scope = NewDisposeScope();
         var h = lastBlockFeature.relu().sum(new long[] { 2, 3 });
-        var score = _l5.forward(h).reshape(n);
-        if (_ly is not null) score = score + (_ly.forward(labels!) * h).sum(1);
+        var score = _l5.call(h).reshape(n);
+        if (_ly is not null) score = score + (_ly.call(labels!) * h).sum(1);
         return score.MoveToOuterDisposeScope();
     }
 }

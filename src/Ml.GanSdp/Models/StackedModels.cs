@@ -1,5 +1,6 @@
-using Ml.GanSdp.Modules;
-using static Ml.GanSdp.torch;
+using TorchSharp.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Models;
 
@@ -8,7 +9,7 @@ namespace Ml.GanSdp.Models;
 /// DCGAN generator), used by the MLP, DCGAN and SNGAN standard-CNN generators. Class-conditional variants put
 /// <see cref="ConditionalBatchNorm"/> layers in the stack.
 /// </summary>
-public sealed class StackedGenerator : torch.nn.Module, IGenerator
+public sealed class StackedGenerator : nn.Module, IGenerator
 {
     private readonly LayerStack _main;
     private readonly bool _latentAsImage;
@@ -16,7 +17,8 @@ public sealed class StackedGenerator : torch.nn.Module, IGenerator
     /// <summary>Wraps <paramref name="main"/>; with <paramref name="latentAsImage"/> z is fed as N x latent x 1 x 1.</summary>
     public StackedGenerator(string name, LayerStack main, long latentSize, long[] sampleShape, int numClasses, bool latentAsImage) : base(name)
     {
-        _main = register_module("main", main);
+        _main = main;
+        this.Register("main", main);
         LatentSize = latentSize;
         SampleShape = sampleShape;
         NumClasses = numClasses;
@@ -30,15 +32,15 @@ public sealed class StackedGenerator : torch.nn.Module, IGenerator
     /// <inheritdoc/>
     public int NumClasses { get; }
     /// <inheritdoc/>
-    public torch.nn.Module Module => this;
+    public nn.Module Module => this;
     /// <summary>The layer stack.</summary>
     public LayerStack Main => _main;
 
     /// <inheritdoc/>
     public Tensor Forward(Tensor z, Tensor? labels = null)
     {
-        long n = ModelChecks.Latent(z, LatentSize, Name);
-        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        long n = ModelChecks.Latent(z, LatentSize, GetName());
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, GetName());
         using var input = _latentAsImage ? z.reshape(n, LatentSize, 1, 1) : z.reshape(n, LatentSize);
         return _main.Run(input, labels);
     }
@@ -53,30 +55,35 @@ public sealed class StackedGenerator : torch.nn.Module, IGenerator
 /// that size. Block outputs of vector models (N x H) are returned as N x H x 1 x 1, so the contract's
 /// N x C x H x W holds and SDP's global max pooling over H, W is the identity on them.
 /// </summary>
-public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
+public sealed class StackedDiscriminator : nn.Module, IDiscriminator
 {
     private readonly LayerStack _main;
     private readonly int[] _blockEnds;
-    private readonly Embedding? _embed;
+    private readonly nn.Module<Tensor, Tensor>? _embed;
 
     /// <summary>Wraps <paramref name="main"/>; <paramref name="embed"/> (numClasses x flattened last block size) is given iff conditional.</summary>
-    public StackedDiscriminator(string name, LayerStack main, IReadOnlyList<int> blockEnds, long[] sampleShape, int numClasses, Embedding? embed) : base(name)
+    public StackedDiscriminator(string name, LayerStack main, IReadOnlyList<int> blockEnds, long[] sampleShape, int numClasses, nn.Module? embed) : base(name)
     {
         if (blockEnds.Count == 0 || blockEnds[^1] >= main.Layers.Count - 1)
             throw new ArgumentException($"{name}: the blocks must end before the last layer of the stack.", nameof(blockEnds));
         if ((numClasses > 0) != (embed is not null))
             throw new ArgumentException($"{name}: a projection embedding is required iff NumClasses > 0.", nameof(embed));
-        _main = register_module("main", main);
+        _main = main;
+        this.Register("main", main);
         _blockEnds = blockEnds.ToArray();
         SampleShape = sampleShape;
         NumClasses = numClasses;
-        if (embed is not null) _embed = register_module("embed", embed);
+        if (embed is not null)
+        {
+            _embed = embed as nn.Module<Tensor, Tensor> ?? throw new ArgumentException($"{name}: the projection embedding must map labels to vectors.", nameof(embed));
+            this.Register("embed", _embed);
+        }
     }
 
     /// <inheritdoc/>
     public int NumClasses { get; }
     /// <inheritdoc/>
-    public torch.nn.Module Module => this;
+    public nn.Module Module => this;
     /// <summary>Shape of one input sample.</summary>
     public long[] SampleShape { get; }
     /// <summary>The layer stack.</summary>
@@ -84,13 +91,13 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
     /// <summary>Index in <see cref="Main"/> of the last layer of each block.</summary>
     public IReadOnlyList<int> BlockEnds => _blockEnds;
     /// <summary>The projection embedding (numClasses x phi size), or null.</summary>
-    public Embedding? Embed => _embed;
+    public nn.Module<Tensor, Tensor>? Embed => _embed;
 
     /// <inheritdoc/>
     public DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
     {
-        long n = ModelChecks.Sample(x, SampleShape, Name);
-        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
+        long n = ModelChecks.Sample(x, SampleShape, GetName());
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, GetName());
         var features = new List<Tensor>();
         Tensor cur = x;
         bool owned = false;
@@ -136,8 +143,8 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
     public Tensor Head(Tensor lastBlockFeature, Tensor? labels = null)
     {
         long n = lastBlockFeature.shape[0];
-        ModelChecks.LabelsIfConditional(labels, n, NumClasses, Name);
-        using var input = lastBlockFeature.dim() == 4 && _main.Layers[_blockEnds[^1] + 1] is Linear
+        ModelChecks.LabelsIfConditional(labels, n, NumClasses, GetName());
+        using var input = lastBlockFeature.dim() == 4 && _main.Layers[_blockEnds[^1] + 1] is Linear or SpectralNormLayer { Kind: SpectralNormLayer.LayerKind.Linear }
             ? lastBlockFeature.reshape(n, -1) : lastBlockFeature.alias();
         using var psi = _main.Run(input, labels, _blockEnds[^1] + 1);
         var scores = psi.reshape(n);
@@ -145,7 +152,7 @@ public sealed class StackedDiscriminator : torch.nn.Module, IDiscriminator
         using (scores)
         {
             using var phi = lastBlockFeature.reshape(n, -1);
-            using var e = _embed.forward(labels!);
+            using var e = _embed.call(labels!);
             using var prod = e * phi;
             using var proj = prod.sum(1);
             return scores + proj;

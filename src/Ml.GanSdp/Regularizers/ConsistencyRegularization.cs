@@ -1,6 +1,7 @@
 using Ml.GanSdp.Models;
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -20,9 +21,9 @@ public static class ShiftFlipAugmentation
     public static ShiftFlipDraw Draw(long n, int maxShift, bool flip, Generator random)
     {
         if (maxShift < 0) throw new ArgumentOutOfRangeException(nameof(maxShift), maxShift, "maxShift must be >= 0.");
-        using var dx = randint(-maxShift, maxShift + 1, new[] { n }, ScalarType.Int64, null, random);
-        using var dy = randint(-maxShift, maxShift + 1, new[] { n }, ScalarType.Int64, null, random);
-        using var u = rand(new[] { n }, ScalarType.Float64, null, random);
+        using var dx = Draws.Integers(-maxShift, maxShift + 1, new[] { n }, null, random);
+        using var dy = Draws.Integers(-maxShift, maxShift + 1, new[] { n }, null, random);
+        using var u = Draws.Uniform(new[] { n }, ScalarType.Float64, null, random);
         var flips = flip ? u.ToArray<double>().Select(v => v < 0.5).ToArray() : new bool[n];
         return new ShiftFlipDraw(dx.ToArray<long>(), dy.ToArray<long>(), flips);
     }

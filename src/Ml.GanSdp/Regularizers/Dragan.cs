@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -63,7 +64,7 @@ public sealed class Dragan : IRegularizer
     public PenaltyTerm? DiscriminatorTerm(RegularizerContext context)
     {
         using var scope = NewDisposeScope();
-        var u = rand(context.Real.shape, context.Real.dtype, context.Real.device, context.Random);
+        var u = Draws.Uniform(context.Real.shape, context.Real.dtype, context.Real.device, context.Random);
         var p = Penalty(context.Discriminator, context.Real, u, Options.PerturbationScale, context.RealLabels);
         double value = GradientPenalty.Scalar(p);
         return new PenaltyTerm((p * Options.Weight).MoveToOuterDisposeScope(), new Dictionary<string, double> { ["dragan"] = value });

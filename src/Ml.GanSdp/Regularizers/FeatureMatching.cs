@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -42,13 +43,13 @@ public sealed class FeatureMatching : IRegularizer
         if (realLastBlock.dim() < 2 || fakeLastBlock.dim() != realLastBlock.dim() || realLastBlock.shape[1] != fakeLastBlock.shape[1])
             throw new ArgumentException($"Feature matching needs last-block features N x C [x ...] with equal C, got [{string.Join(", ", realLastBlock.shape)}] and [{string.Join(", ", fakeLastBlock.shape)}].");
         using var scope = NewDisposeScope();
-        var r = SpatialMean(realLastBlock.detach()).mean(0);
-        var f = SpatialMean(fakeLastBlock).mean(0);
+        var r = SpatialMean(realLastBlock.detach()).mean(new long[] { 0 });
+        var f = SpatialMean(fakeLastBlock).mean(new long[] { 0 });
         return (r - f).square().sum().MoveToOuterDisposeScope();
     }
 
     private static Tensor SpatialMean(Tensor t)
-        => t.dim() == 2 ? t.alias() : t.mean(Enumerable.Range(2, t.dim() - 2).Select(i => (long)i).ToArray());
+        => t.dim() == 2 ? t.alias() : t.mean(Enumerable.Range(2, (int)t.dim() - 2).Select(i => (long)i).ToArray());
 
     /// <summary>Null: feature matching acts on G only.</summary>
     public PenaltyTerm? DiscriminatorTerm(RegularizerContext context) => null;

@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -43,7 +44,7 @@ public sealed class GradientPenalty : IRegularizer
             throw new ArgumentException($"WGAN-GP needs reals and fakes of the same shape, got [{string.Join(", ", real.shape)}] and [{string.Join(", ", fake.shape)}].", nameof(fake));
         if (eps.numel() != real.shape[0]) throw new ArgumentException($"WGAN-GP eps has {eps.numel()} entries for {real.shape[0]} samples.", nameof(eps));
         using var scope = NewDisposeScope();
-        var e = eps.detach().reshape(new[] { real.shape[0] }.Concat(Enumerable.Repeat(1L, real.dim() - 1)).ToArray());
+        var e = eps.detach().reshape(new[] { real.shape[0] }.Concat(Enumerable.Repeat(1L, (int)real.dim() - 1)).ToArray());
         var xHat = e * real.detach() + (1 - e) * fake.detach();
         var norms = InputGradients.PerSampleNorm(discriminator, xHat, labels);
         return (norms - 1).square().mean().MoveToOuterDisposeScope();
@@ -53,7 +54,7 @@ public sealed class GradientPenalty : IRegularizer
     public PenaltyTerm? DiscriminatorTerm(RegularizerContext context)
     {
         using var scope = NewDisposeScope();
-        var eps = rand(new[] { context.Real.shape[0] }, context.Real.dtype, context.Real.device, context.Random);
+        var eps = Draws.Uniform(new[] { context.Real.shape[0] }, context.Real.dtype, context.Real.device, context.Random);
         var p = Penalty(context.Discriminator, context.Real, context.Fake, eps, context.RealLabels);
         double value = Scalar(p);
         var loss = (p * Options.Weight).MoveToOuterDisposeScope();

@@ -1,5 +1,6 @@
 using Ml.GanSdp.Models;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -15,7 +16,7 @@ public static class InputGradients
     {
         using var scope = NewDisposeScope();
         var grad = ScoreGradient(discriminator, points, labels);
-        return grad.flatten(1).norm(2, new long[] { 1 }).MoveToOuterDisposeScope();
+        return linalg.vector_norm(grad.flatten(1), 2, new long[] { 1 }).MoveToOuterDisposeScope();
     }
 
     /// <summary>||grad_x sum_n D(x)_n||_2^2 per sample (shape N), differentiable like <see cref="PerSampleNorm"/>.</summary>

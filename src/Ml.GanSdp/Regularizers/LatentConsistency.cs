@@ -1,5 +1,6 @@
 using Ml.GanSdp.Models;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -66,7 +67,7 @@ public sealed class LatentConsistencyRegularization : IRegularizer
     }
 
     private Tensor DrawPerturbation(RegularizerContext context)
-        => randn(context.Latent.shape, context.Latent.dtype, context.Latent.device, context.Random) * Options.Sigma;
+        => Draws.Normal(context.Latent.shape, context.Latent.dtype, context.Latent.device, context.Random) * Options.Sigma;
 
     /// <inheritdoc/>
     public PenaltyTerm? DiscriminatorTerm(RegularizerContext context)

@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Regularizers;
 
@@ -250,7 +251,7 @@ public static class SampleDifferencesPenalty
     {
         using var scope = NewDisposeScope();
         var h = GlobalMaxPool(blockFeatures);
-        var norm = h.norm(2, new long[] { 1 }, keepdim: true);
+        var norm = linalg.vector_norm(h, 2, new long[] { 1 }, keepdim: true);
         var denominator = normalization switch
         {
             SdpNormalization.Unit => norm.clamp_min(NormEpsilon),
@@ -266,7 +267,7 @@ public static class SampleDifferencesPenalty
         if (blockFeatures.dim() < 2)
             throw new ArgumentException($"SDP block features must be N x C [x H x W], got shape [{string.Join(", ", blockFeatures.shape)}].", nameof(blockFeatures));
         if (blockFeatures.dim() == 2) return blockFeatures.alias();
-        var dims = Enumerable.Range(2, blockFeatures.dim() - 2).Select(i => (long)i).ToArray();
+        var dims = Enumerable.Range(2, (int)blockFeatures.dim() - 2).Select(i => (long)i).ToArray();
         return blockFeatures.amax(dims);
     }
 

@@ -26,6 +26,19 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// The process id in the name of a temporary file this class writes (<c>.{name}.{pid}.{guid}.tmp</c>), or null
+    /// when <paramref name="path"/> is not one.
+    /// </summary>
+    public static int? WriterProcessId(string path)
+    {
+        var name = Path.GetFileName(path);
+        if (!name.StartsWith('.') || !name.EndsWith(".tmp", StringComparison.Ordinal)) return null;
+        var parts = name[..^4].Split('.');
+        if (parts.Length < 4 || parts[^1].Length != 32 || !parts[^1].All(Uri.IsHexDigit)) return null;
+        return int.TryParse(parts[^2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
     /// <summary>Writes <paramref name="bytes"/> atomically.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {

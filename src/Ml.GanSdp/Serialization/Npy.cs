@@ -2,7 +2,8 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Serialization;
 
@@ -13,6 +14,9 @@ namespace Ml.GanSdp.Serialization;
 /// </summary>
 public static partial class Npy
 {
+    /// <summary>The largest array read (2 GiB - 1: one managed byte array).</summary>
+    public const long MaxArrayBytes = int.MaxValue;
+
     private static readonly byte[] Magic = { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
 
     private static string Descr(ScalarType t) => t switch
@@ -76,11 +80,15 @@ public static partial class Npy
         if (order.Groups[1].Value == "True") throw new InvalidDataException($"{source}: Fortran-order arrays are not supported; save with np.ascontiguousarray.");
         var dtype = FromDescr(descr.Groups[1].Value, source);
         var shape = shapeM.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        long n = shape.Aggregate(1L, (a, b) => a * b);
-        var data = new byte[n * ElementSize(dtype)];
+            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : throw new InvalidDataException($"{source}: bad dimension '{s}' in the .npy header.")).ToArray();
+        long n = shape.Aggregate(1L, (a, b) => checked(a * b));
+        long size = checked(n * TensorData.ElementSize(dtype));
+        if (stream.CanSeek && size > stream.Length - stream.Position)
+            throw new InvalidDataException($"{source}: the header declares shape [{string.Join(", ", shape)}] ({size} bytes) but only {stream.Length - stream.Position} bytes follow.");
+        if (size > MaxArrayBytes) throw new InvalidDataException($"{source}: the array needs {size} bytes, more than the {MaxArrayBytes}-byte limit.");
+        var data = new byte[size];
         ReadExactly(stream, data, source);
-        return from_bytes(data, dtype, shape);
+        return TensorData.FromBytes(data, dtype, shape);
     }
 
     /// <summary>Writes a tensor as .npy (version 1.0) to a stream.</summary>

@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ml.GanSdp.Serialization;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -93,6 +94,62 @@ public static class Checkpoint
             .ToList();
     }
 
+    /// <summary>The largest array entry read from a checkpoint (bounded before anything is allocated).</summary>
+    public const long MaxEntryBytes = int.MaxValue;
+
+    /// <summary>
+    /// The newest checkpoint of <paramref name="directory"/> that loads, with its state (the caller disposes it), or
+    /// null when there is none. A newer one that is truncated or corrupt is skipped, and <paramref name="onWarning"/>
+    /// says which and why, so a kill during a write (or a damaged disk) costs at most the newest checkpoint.
+    /// </summary>
+    public static (string Path, CheckpointState State)? LoadLatestValid(string directory, Action<string>? onWarning = null)
+    {
+        var all = List(directory);
+        for (int i = all.Count - 1; i >= 0; i--)
+        {
+            try { return (all[i], Load(all[i])); }
+            catch (InvalidDataException e)
+            {
+                onWarning?.Invoke($"Skipping checkpoint '{all[i]}': {e.Message}" + (i > 0 ? $" Falling back to '{all[i - 1]}'." : " No older checkpoint is left."));
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Deletes the temporary files that an interrupted atomic write left in <paramref name="directory"/>
+    /// (<c>.{name}.{pid}.{guid}.tmp</c>) when the writing process is gone; returns the deleted paths.
+    /// </summary>
+    public static IReadOnlyList<string> CleanStaleTemporaries(string directory)
+    {
+        var deleted = new List<string>();
+        if (!Directory.Exists(directory)) return deleted;
+        foreach (var path in Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            if (AtomicFile.WriterProcessId(path) is not int pid || IsAlive(pid)) continue;
+            try
+            {
+                File.Delete(path);
+                deleted.Add(path);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return deleted;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     /// <summary>The newest checkpoint in <paramref name="directory"/>, or null.</summary>
     public static string? FindLatest(string directory) => List(directory) is { Count: > 0 } l ? l[^1] : null;
 
@@ -124,7 +181,7 @@ public static class Checkpoint
                 }
             }
             var manifest = new Manifest(Format, FormatVersion, state.Iteration, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-                typeof(Checkpoint).Assembly.GetName().Version?.ToString() ?? "?", __version__, state.Options, state.Regularizers.ToList(), entries);
+                typeof(Checkpoint).Assembly.GetName().Version?.ToString() ?? "?", TorchSharp.torch.__version__, state.Options, state.Regularizers.ToList(), entries);
             var m = zip.CreateEntry(ManifestEntry, CompressionLevel.NoCompression);
             using var s = m.Open();
             JsonSerializer.Serialize(s, manifest, Json);
@@ -219,13 +276,17 @@ public static class Checkpoint
     {
         try
         {
+            if (entry.Length > MaxEntryBytes)
+                throw Corrupt(path, $"the entry '{entry.FullName}' declares {entry.Length} bytes, more than the {MaxEntryBytes}-byte limit");
             using var s = entry.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            return ms.ToArray();
+            var buffer = new byte[entry.Length];
+            s.ReadExactly(buffer);
+            if (s.ReadByte() != -1) throw Corrupt(path, $"the entry '{entry.FullName}' holds more than its declared {entry.Length} bytes");
+            return buffer;
         }
         catch (InvalidDataException e) { throw Corrupt(path, $"the entry '{entry.FullName}' cannot be read, so the file is corrupt ({e.Message})", e); }
         catch (IOException e) { throw Corrupt(path, $"the entry '{entry.FullName}' cannot be read, so the file is corrupt ({e.Message})", e); }
+        catch (NotSupportedException e) { throw Corrupt(path, $"the entry '{entry.FullName}' uses an unsupported compression ({e.Message})", e); }
     }
 
     private static InvalidDataException Corrupt(string path, string why, Exception? inner = null)

@@ -1,7 +1,8 @@
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -22,11 +23,16 @@ public sealed class DiscriminatorStep
     private readonly Generator _dataRng;
     private readonly LatentSampler _latents;
     private readonly int _batchSize;
+    private readonly double _maxLossMagnitude;
 
-    /// <summary>Creates the step over the given networks, loss, regularizers, D's optimizer and data.</summary>
+    /// <summary>
+    /// Creates the step over the given networks, loss, regularizers, D's optimizer and data; batches are moved to
+    /// the latent sampler's device; a loss beyond <paramref name="maxLossMagnitude"/> counts as divergence.
+    /// </summary>
     public DiscriminatorStep(IGenerator generator, IDiscriminator discriminator, IGanLoss loss, IReadOnlyList<IRegularizer> regularizers,
-        optim.Optimizer optimizer, IBatchSource data, Generator dataRng, LatentSampler latents, int batchSize)
+        optim.Optimizer optimizer, IBatchSource data, Generator dataRng, LatentSampler latents, int batchSize, double maxLossMagnitude = 1e6)
     {
+        _maxLossMagnitude = maxLossMagnitude;
         _generator = generator;
         _discriminator = discriminator;
         _loss = loss;
@@ -46,7 +52,7 @@ public sealed class DiscriminatorStep
     public StepResult Run(long iteration, out TrainingBatch real)
     {
         using var scope = NewDisposeScope();
-        var batch = _data.NextBatch(_batchSize, _dataRng);
+        var batch = _data.NextBatch(_batchSize, _dataRng).To(_latents.Device);
         if (batch.Samples.dim() < 1 || batch.Samples.size(0) != _batchSize)
             throw new InvalidOperationException($"{_data.GetType().Name}.NextBatch returned samples of shape [{string.Join(", ", batch.Samples.shape)}] for a batch of {_batchSize}.");
         var (z, fakeLabels) = _latents.Sample(_batchSize);
@@ -69,7 +75,7 @@ public sealed class DiscriminatorStep
             Iteration = iteration,
             Random = _latents.Random,
         };
-        var (total, result) = StepObjective.Combine(adversarial, _regularizers, r => r.DiscriminatorTerm(context), iteration, "discriminator");
+        var (total, result) = StepObjective.Combine(adversarial, _regularizers, r => r.DiscriminatorTerm(context), iteration, "discriminator", _maxLossMagnitude);
         _optimizer.zero_grad();
         total.backward();
         _optimizer.step();

@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -21,7 +22,7 @@ public sealed class ExponentialMovingAverage
         if (ReferenceEquals(source, target)) throw new ArgumentException("The EMA target must be a separate module from its source.", nameof(target));
         Decay = decay;
         StartIteration = startIteration;
-        _parameters = Pair(source.named_parameters(), target.named_parameters(), "parameter");
+        _parameters = Pair(source.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), target.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), "parameter");
         _buffers = Pair(source.named_buffers(), target.named_buffers(), "buffer");
         CopyFromSource();
     }
@@ -50,7 +51,11 @@ public sealed class ExponentialMovingAverage
         }
         using var _ = no_grad();
         double weight = 1 - Decay;
-        foreach (var (s, t) in _parameters) t.lerp_(s, weight);
+        foreach (var (s, t) in _parameters)
+        {
+            using var w = tensor(weight, t.dtype, t.device);
+            t.lerp_(s, w);
+        }
         foreach (var (s, t) in _buffers) t.copy_(s);
     }
 

@@ -3,7 +3,9 @@ using Ml.GanSdp.Losses;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Serialization;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -24,6 +26,7 @@ public sealed class GanTrainer : IDisposable
     private readonly Tensor _sampleLatent;
     private readonly Tensor? _sampleLabels;
     private bool _disposed;
+    private TrainingDivergedException? _divergence;
 
     /// <summary>
     /// Sets up training of <paramref name="generator"/> against <paramref name="discriminator"/> on
@@ -38,7 +41,9 @@ public sealed class GanTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         CheckParts(options, generator, discriminator, data, emaGenerator);
-        if (options.Threads > 0) set_num_threads(options.Threads);
+        if (options.Threads > 0) TorchThreads.Set(options.Threads, "GanTrainerOptions.Threads");
+        else TorchThreads.EnsureDefault();
+        Device = Devices.Parse(options.Device, "GanTrainerOptions.Device");
         manual_seed(options.Seed);
 
         Options = options;
@@ -50,21 +55,34 @@ public sealed class GanTrainer : IDisposable
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
             throw new ArgumentException($"Regularizer names must be distinct (got [{string.Join(", ", names)}]).", nameof(regularizers));
 
-        if (emaGenerator is not null) _ema = new ExponentialMovingAverage(generator.Module, emaGenerator.Module, options.EmaDecay!.Value, options.EmaStartIteration);
-        _dataRng = new Generator(options.Seed);
-        _noiseRng = new Generator(unchecked(options.Seed + 1));
+        if (Device.type != DeviceType.CPU)
+        {
+            generator.Module.to(Device);
+            discriminator.Module.to(Device);
+            emaGenerator?.Module.to(Device);
+        }
+        if (emaGenerator is not null)
+        {
+            _ema = new ExponentialMovingAverage(generator.Module, emaGenerator.Module, options.EmaDecay!.Value, options.EmaStartIteration);
+            emaGenerator.Module.eval(); // never trained: generating from it has no side effects
+        }
+        _dataRng = new Generator(unchecked((ulong)options.Seed), CPU);
+        _noiseRng = new Generator(unchecked((ulong)(options.Seed + 1)), CPU);
         var loss = GanLosses.Create(options.Loss);
         GeneratorOptimizer = optim.Adam(generator.Module.parameters(), options.GeneratorLearningRate, options.Beta1, options.Beta2);
         DiscriminatorOptimizer = optim.Adam(discriminator.Module.parameters(), options.DiscriminatorLearningRate, options.Beta1, options.Beta2);
-        var latents = new LatentSampler(_noiseRng, generator.LatentSize, generator.NumClasses);
-        _discriminatorStep = new DiscriminatorStep(generator, discriminator, loss, _regularizers, DiscriminatorOptimizer, data, _dataRng, latents, options.BatchSize);
+        var latents = new LatentSampler(_noiseRng, generator.LatentSize, generator.NumClasses, Device);
+        _discriminatorStep = new DiscriminatorStep(generator, discriminator, loss, _regularizers, DiscriminatorOptimizer, data, _dataRng, latents, options.BatchSize, options.MaxLossMagnitude);
         _generatorStep = new GeneratorStep(generator, discriminator, loss, _regularizers, GeneratorOptimizer, latents, options.BatchSize,
-            options.WantsRealOutputInGeneratorStep(_regularizers.Count));
-        (_sampleLatent, _sampleLabels) = FixedSampleLatents(options, generator);
+            options.WantsRealOutputInGeneratorStep(_regularizers.Count), options.MaxLossMagnitude);
+        (_sampleLatent, _sampleLabels) = FixedSampleLatents(options, generator, Device);
     }
 
     /// <summary>The options of the run.</summary>
     public GanTrainerOptions Options { get; }
+
+    /// <summary>The device of the models and of every training tensor (<see cref="GanTrainerOptions.Device"/>).</summary>
+    public Device Device { get; }
 
     /// <summary>The generator being trained.</summary>
     public IGenerator Generator { get; }
@@ -79,10 +97,10 @@ public sealed class GanTrainer : IDisposable
     public nn.Module? EmaGeneratorModule => EmaGenerator?.Module;
 
     /// <summary>G's Adam optimizer.</summary>
-    public optim.Optimizer GeneratorOptimizer { get; }
+    public Adam GeneratorOptimizer { get; }
 
     /// <summary>D's Adam optimizer.</summary>
-    public optim.Optimizer DiscriminatorOptimizer { get; }
+    public Adam DiscriminatorOptimizer { get; }
 
     /// <summary>The regularizers, in the order their terms are added.</summary>
     public IReadOnlyList<IRegularizer> Regularizers => _regularizers;
@@ -90,7 +108,10 @@ public sealed class GanTrainer : IDisposable
     /// <summary>Generator iterations completed.</summary>
     public long Iteration { get; private set; }
 
-    /// <summary>The last checkpoint written (or resumed from), or null.</summary>
+    /// <summary>The divergence that stopped training, or null: after one, no further iteration or checkpoint is allowed.</summary>
+    public TrainingDivergedException? Divergence => _divergence;
+
+    /// <summary>The last checkpoint written (or resumed from), or null. Every checkpoint the trainer writes is healthy: all losses since the previous one stayed within <see cref="GanTrainerOptions.MaxLossMagnitude"/> and every weight was finite.</summary>
     public string? LastCheckpoint { get; private set; }
 
     /// <summary>Called with the iteration and the samples (caller must not keep the tensor) every <see cref="GanTrainerOptions.SampleInterval"/> iterations.</summary>
@@ -117,7 +138,7 @@ public sealed class GanTrainer : IDisposable
         var trainer = new GanTrainer(options ?? state.Options, generator, discriminator, data, regularizers, emaGenerator);
         try
         {
-            trainer.Restore(state);
+            trainer.Restore(state, $"Checkpoint '{checkpointPath}'");
             trainer.LastCheckpoint = checkpointPath;
             return trainer;
         }
@@ -130,12 +151,14 @@ public sealed class GanTrainer : IDisposable
 
     /// <summary>
     /// Runs one generator iteration (n_critic D steps, one G step, the EMA update) and returns its losses.
-    /// Throws <see cref="TrainingDivergedException"/> when a loss term is NaN or infinite (the diverging step
-    /// is not applied, <see cref="Iteration"/> does not advance).
+    /// Throws <see cref="TrainingDivergedException"/> when a loss term is NaN, infinite or beyond
+    /// <see cref="GanTrainerOptions.MaxLossMagnitude"/> (the diverging step is not applied, <see cref="Iteration"/>
+    /// does not advance, and the trainer refuses to continue or to write checkpoints afterwards).
     /// </summary>
     public IterationResult TrainIteration()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_divergence is not null) throw new InvalidOperationException("Training diverged: " + _divergence.Message);
         long iteration = Iteration;
         var dResults = new StepResult[Options.DiscriminatorSteps];
         TrainingBatch? real = null;
@@ -152,9 +175,13 @@ public sealed class GanTrainer : IDisposable
             _ema?.Update(Iteration);
             return new IterationResult(iteration, dResults, gResult);
         }
-        catch (TrainingDivergedException e) when (e.LastCheckpoint is null && LastCheckpoint is not null)
+        catch (TrainingDivergedException e)
         {
-            throw new TrainingDivergedException(e.Iteration, e.Network, e.Term, e.Value, LastCheckpoint);
+            _divergence = e.LastCheckpoint is null && LastCheckpoint is not null
+                ? new TrainingDivergedException(e.Iteration, e.Network, e.Term, e.Value, e.Bound, LastCheckpoint)
+                : e;
+            if (ReferenceEquals(_divergence, e)) throw;
+            throw _divergence;
         }
         finally
         {
@@ -196,6 +223,9 @@ public sealed class GanTrainer : IDisposable
     public string SaveCheckpoint(string? path = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_divergence is not null)
+            throw new InvalidOperationException("Training diverged, so no checkpoint of this state is written: " + _divergence.Message);
+        EnsureFiniteWeights();
         bool managed = path is null;
         if (path is null)
         {
@@ -215,7 +245,7 @@ public sealed class GanTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var g = EmaGenerator ?? Generator;
         bool wasTraining = g.Module.training;
-        g.Module.eval();
+        g.Module.eval(); // eval mode: batch norm reads its running statistics and updates nothing
         try
         {
             using var _ = no_grad();
@@ -223,7 +253,25 @@ public sealed class GanTrainer : IDisposable
         }
         finally
         {
-            g.Module.train(wasTraining);
+            if (wasTraining) g.Module.train();
+        }
+    }
+
+    /// <summary>Throws <see cref="TrainingDivergedException"/> when a weight or buffer of G, D or the EMA generator is not finite.</summary>
+    private void EnsureFiniteWeights()
+    {
+        foreach (var (network, module) in new[] { ("generator", Generator.Module), ("discriminator", Discriminator.Module) }.Concat(EmaGenerator is null ? [] : new[] { ("generator_ema", EmaGenerator.Module) }))
+        {
+            foreach (var (name, t) in module.state_dict())
+            {
+                if (!t.is_floating_point()) continue;
+                using var finite = t.isfinite().all();
+                if (!finite.item<bool>())
+                {
+                    _divergence = new TrainingDivergedException(Iteration, network, "weight " + name, double.NaN, Options.MaxLossMagnitude, LastCheckpoint);
+                    throw _divergence;
+                }
+            }
         }
     }
 
@@ -241,11 +289,11 @@ public sealed class GanTrainer : IDisposable
         Iteration = Iteration,
         Options = Options,
         Regularizers = _regularizers.Select(r => r.Name).ToList(),
-        Generator = Generator.Module.state_dict(),
-        Discriminator = Discriminator.Module.state_dict(),
-        GeneratorEma = EmaGenerator?.Module.state_dict(),
-        GeneratorOptimizer = GeneratorOptimizer.state_dict(),
-        DiscriminatorOptimizer = DiscriminatorOptimizer.state_dict(),
+        Generator = StateDicts.Copy(Generator.Module),
+        Discriminator = StateDicts.Copy(Discriminator.Module),
+        GeneratorEma = EmaGenerator is null ? null : StateDicts.Copy(EmaGenerator.Module),
+        GeneratorOptimizer = AdamState.Capture(GeneratorOptimizer),
+        DiscriminatorOptimizer = AdamState.Capture(DiscriminatorOptimizer),
         Rng = new Dictionary<string, Tensor>
         {
             ["data"] = _dataRng.get_state(),
@@ -254,15 +302,15 @@ public sealed class GanTrainer : IDisposable
         },
     };
 
-    private void Restore(CheckpointState state)
+    private void Restore(CheckpointState state, string source)
     {
-        Generator.Module.load_state_dict(state.Generator);
-        Discriminator.Module.load_state_dict(state.Discriminator);
-        if (state.GeneratorEma is not null) EmaGenerator!.Module.load_state_dict(state.GeneratorEma);
-        GeneratorOptimizer.load_state_dict(state.GeneratorOptimizer);
-        DiscriminatorOptimizer.load_state_dict(state.DiscriminatorOptimizer);
-        GeneratorOptimizer.learning_rate = Options.GeneratorLearningRate;
-        DiscriminatorOptimizer.learning_rate = Options.DiscriminatorLearningRate;
+        StateDicts.Load(Generator.Module, state.Generator, $"{source} (generator)");
+        StateDicts.Load(Discriminator.Module, state.Discriminator, $"{source} (discriminator)");
+        if (state.GeneratorEma is not null) StateDicts.Load(EmaGenerator!.Module, state.GeneratorEma, $"{source} (generator_ema)");
+        AdamState.Restore(GeneratorOptimizer, state.GeneratorOptimizer, $"{source} (optimizer_g)");
+        AdamState.Restore(DiscriminatorOptimizer, state.DiscriminatorOptimizer, $"{source} (optimizer_d)");
+        AdamState.SetLearningRate(GeneratorOptimizer, Options.GeneratorLearningRate);
+        AdamState.SetLearningRate(DiscriminatorOptimizer, Options.DiscriminatorLearningRate);
         _dataRng.set_state(RngState(state, "data"));
         _noiseRng.set_state(RngState(state, "noise"));
         set_rng_state(RngState(state, "torch"));
@@ -299,10 +347,10 @@ public sealed class GanTrainer : IDisposable
             throw new ArgumentException("The EMA generator must be a separate instance from the trained generator.", nameof(emaGenerator));
     }
 
-    private static (Tensor z, Tensor? labels) FixedSampleLatents(GanTrainerOptions options, IGenerator generator)
+    private static (Tensor z, Tensor? labels) FixedSampleLatents(GanTrainerOptions options, IGenerator generator, Device device)
     {
-        using var rng = new Generator(unchecked(options.Seed + 2));
-        var sampler = new LatentSampler(rng, generator.LatentSize, generator.NumClasses);
+        using var rng = new Generator(unchecked((ulong)(options.Seed + 2)), CPU);
+        var sampler = new LatentSampler(rng, generator.LatentSize, generator.NumClasses, device);
         var (z, labels) = sampler.Sample(options.SampleCount);
         z.DetachFromDisposeScope();
         labels?.DetachFromDisposeScope();

@@ -57,8 +57,19 @@ public sealed record GanTrainerOptions
     /// <summary>Seed of the trainer's random generators (data batches, latent codes, regularizers) and of libtorch's default generator.</summary>
     public long Seed { get; init; }
 
-    /// <summary>libtorch intra-op threads to use; 0 leaves the current setting.</summary>
+    /// <summary>libtorch intra-op threads to use (1 to <see cref="TorchThreads.MaxThreads"/>); 0 applies the library's default once (see <see cref="TorchThreads"/>) and otherwise leaves the current setting.</summary>
     public int Threads { get; init; }
+
+    /// <summary>Where the models and every training tensor live: "cpu", "cuda" or "cuda:N" (see <see cref="Devices"/>).</summary>
+    public string Device { get; init; } = Devices.Cpu;
+
+    /// <summary>
+    /// Divergence bound: a loss term (adversarial, penalty or total) whose magnitude exceeds this stops training with
+    /// <see cref="TrainingDivergedException"/> before the step is applied, as a NaN or infinite one does. The default
+    /// 1e6 is far above the losses of healthy GAN training (O(1) for the logistic losses, at most O(1e3) for critics)
+    /// and catches a blow-up long before float32 overflows.
+    /// </summary>
+    public double MaxLossMagnitude { get; init; } = 1e6;
 
     /// <summary>Write a checkpoint every this many iterations; 0 writes none.</summary>
     public long CheckpointInterval { get; init; }
@@ -105,9 +116,11 @@ public sealed record GanTrainerOptions
         if (!(Beta1 >= 0 && Beta1 < 1)) Fail(nameof(Beta1), "must be in [0, 1)", Beta1);
         if (!(Beta2 >= 0 && Beta2 < 1)) Fail(nameof(Beta2), "must be in [0, 1)", Beta2);
         if (DiscriminatorSteps < 1) Fail(nameof(DiscriminatorSteps), "must be at least 1", DiscriminatorSteps);
-        if (EmaDecay is { } d && !(d >= 0 && d < 1)) Fail(nameof(EmaDecay), "must be in [0, 1) or null", d);
+        if (EmaDecay is { } d && !(d >= 0 && d < 1)) Fail(nameof(EmaDecay), "must be a number in [0, 1), or null for no EMA", d);
         if (EmaStartIteration < 0) Fail(nameof(EmaStartIteration), "must be at least 0", EmaStartIteration);
-        if (Threads < 0) Fail(nameof(Threads), "must be at least 0 (0 keeps the current setting)", Threads);
+        if (Threads != 0 && (Threads < 1 || Threads > TorchThreads.MaxThreads)) Fail(nameof(Threads), $"must be 0 (the default) or between 1 and {TorchThreads.MaxThreads}", Threads);
+        Devices.Check(Device, "GanTrainerOptions.Device");
+        if (!(MaxLossMagnitude > 0) || !double.IsFinite(MaxLossMagnitude)) Fail(nameof(MaxLossMagnitude), "must be positive and finite", MaxLossMagnitude);
         if (CheckpointInterval < 0) Fail(nameof(CheckpointInterval), "must be at least 0 (0 disables checkpoints)", CheckpointInterval);
         if (CheckpointInterval > 0 && string.IsNullOrWhiteSpace(CheckpointDirectory))
             throw new ArgumentException($"GanTrainerOptions.CheckpointDirectory must be set when CheckpointInterval is {CheckpointInterval}.");

@@ -1,6 +1,7 @@
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -42,6 +43,22 @@ public sealed class GanTrainingSession : IDisposable
 public static class GanTraining
 {
     /// <summary>
+    /// Resumes from the newest valid checkpoint of <paramref name="checkpointDirectory"/>: stale temporaries of killed
+    /// writes are deleted first, and a corrupt newest checkpoint is skipped for the previous valid one, each reported
+    /// through <paramref name="onWarning"/>. Returns null when the folder holds no valid checkpoint.
+    /// </summary>
+    public static GanTrainingSession? ResumeLatest(string checkpointDirectory, IBatchSource data, GanTrainerOptions? options = null, Action<string>? onWarning = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkpointDirectory);
+        foreach (var stale in Checkpoint.CleanStaleTemporaries(checkpointDirectory))
+            onWarning?.Invoke($"Deleted '{stale}', left by an interrupted checkpoint write.");
+        var latest = Checkpoint.LoadLatestValid(checkpointDirectory, onWarning);
+        if (latest is not { } found) return null;
+        found.State.Dispose();
+        return Resume(found.Path, data, options);
+    }
+
+    /// <summary>
     /// Seeds libtorch's default generator with <see cref="GanTrainerOptions.Seed"/>, builds G and D (and the EMA
     /// generator when <see cref="GanTrainerOptions.EmaDecay"/> is set) with <see cref="ModelFactory"/>, the
     /// regularizers with <see cref="RegularizerFactory"/>, and the trainer over <paramref name="data"/>.
@@ -76,6 +93,7 @@ public static class GanTraining
     /// </summary>
     public static GanTrainingSession Resume(string checkpointPath, IBatchSource data, GanTrainerOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(checkpointPath);
         GanTrainerOptions stored;
         using (var state = Checkpoint.Load(checkpointPath)) stored = state.Options;
         var o = options ?? stored;

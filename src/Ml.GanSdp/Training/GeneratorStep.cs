@@ -1,7 +1,8 @@
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -21,11 +22,13 @@ public sealed class GeneratorStep
     private readonly LatentSampler _latents;
     private readonly int _batchSize;
     private readonly bool _realOutput;
+    private readonly double _maxLossMagnitude;
 
-    /// <summary>Creates the step; <paramref name="computeRealOutput"/> runs D on the reals too.</summary>
+    /// <summary>Creates the step; <paramref name="computeRealOutput"/> runs D on the reals too; a loss beyond <paramref name="maxLossMagnitude"/> counts as divergence.</summary>
     public GeneratorStep(IGenerator generator, IDiscriminator discriminator, IGanLoss loss, IReadOnlyList<IRegularizer> regularizers,
-        optim.Optimizer optimizer, LatentSampler latents, int batchSize, bool computeRealOutput)
+        optim.Optimizer optimizer, LatentSampler latents, int batchSize, bool computeRealOutput, double maxLossMagnitude = 1e6)
     {
+        _maxLossMagnitude = maxLossMagnitude;
         _generator = generator;
         _discriminator = discriminator;
         _loss = loss;
@@ -64,7 +67,7 @@ public sealed class GeneratorStep
             Iteration = iteration,
             Random = _latents.Random,
         };
-        var (total, result) = StepObjective.Combine(adversarial, _regularizers, r => r.GeneratorTerm(context), iteration, "generator");
+        var (total, result) = StepObjective.Combine(adversarial, _regularizers, r => r.GeneratorTerm(context), iteration, "generator", _maxLossMagnitude);
         _optimizer.zero_grad();
         total.backward();
         _optimizer.step();

@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -24,6 +25,18 @@ public sealed class TrainingBatch : IDisposable
         Samples.DetachFromDisposeScope();
         Labels?.DetachFromDisposeScope();
         return this;
+    }
+
+    /// <summary>
+    /// The batch on <paramref name="device"/>: this batch when it is there already, else a new batch holding copies
+    /// (this one is then disposed).
+    /// </summary>
+    public TrainingBatch To(Device device)
+    {
+        if (Devices.Same(Samples.device, device) && (Labels is null || Devices.Same(Labels.device, device))) return this;
+        var moved = new TrainingBatch(Samples.to(device), Labels?.to(device));
+        Dispose();
+        return moved;
     }
 
     /// <summary>Frees the samples and labels.</summary>
@@ -92,7 +105,7 @@ public sealed class TensorBatchSource : IBatchSource, IDisposable
     public TrainingBatch NextBatch(int batchSize, Generator rng)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        using var index = randint(0, Count, new long[] { batchSize }, ScalarType.Int64, null, rng);
+        using var index = Draws.Integers(0, Count, new long[] { batchSize }, _samples.device, rng);
         return new TrainingBatch(_samples.index_select(0, index), _labels?.index_select(0, index));
     }
 

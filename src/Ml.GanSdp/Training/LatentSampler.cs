@@ -1,4 +1,5 @@
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -8,12 +9,16 @@ public sealed class LatentSampler
     private readonly Generator _rng;
 
     /// <summary>Samples <paramref name="latentSize"/>-dimensional codes (and labels of <paramref name="numClasses"/> classes when &gt; 0) from <paramref name="rng"/>.</summary>
-    public LatentSampler(Generator rng, long latentSize, int numClasses)
+    public LatentSampler(Generator rng, long latentSize, int numClasses, Device? device = null)
     {
         _rng = rng;
+        Device = device ?? CPU;
         LatentSize = latentSize;
         NumClasses = numClasses;
     }
+
+    /// <summary>The device the codes are placed on (they are drawn on the CPU, so every device sees the same codes).</summary>
+    public Device Device { get; }
 
     /// <summary>Size of z.</summary>
     public long LatentSize { get; }
@@ -27,8 +32,8 @@ public sealed class LatentSampler
     /// <summary>N latent codes and, when conditional, N labels (null otherwise). The caller owns them.</summary>
     public (Tensor z, Tensor? labels) Sample(int n)
     {
-        var z = randn(new[] { (long)n, LatentSize }, ScalarType.Float32, null, _rng);
-        var labels = NumClasses > 0 ? randint(0, NumClasses, new long[] { n }, ScalarType.Int64, null, _rng) : null;
+        var z = Draws.Normal(new[] { (long)n, LatentSize }, ScalarType.Float32, Device, _rng);
+        var labels = NumClasses > 0 ? Draws.Integers(0, NumClasses, new long[] { n }, Device, _rng) : null;
         return (z, labels);
     }
 }

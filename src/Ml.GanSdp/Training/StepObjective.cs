@@ -1,5 +1,6 @@
 using Ml.GanSdp.Regularizers;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Training;
 
@@ -11,31 +12,32 @@ internal static class StepObjective
     /// <summary>
     /// The total loss to back-propagate (in the caller's dispose scope) and the step's values. Throws
     /// <see cref="TrainingDivergedException"/> naming the term when the adversarial loss, a penalty or the
-    /// total is NaN or infinite.
+    /// total is NaN, infinite or beyond the divergence bound.
     /// </summary>
     public static (Tensor total, StepResult result) Combine(Tensor adversarial, IReadOnlyList<IRegularizer> regularizers,
-        Func<IRegularizer, PenaltyTerm?> term, long iteration, string network)
+        Func<IRegularizer, PenaltyTerm?> term, long iteration, string network, double maxMagnitude)
     {
-        double adv = adversarial.item<double>();
-        EnsureFinite(adv, iteration, network, "adversarial");
+        double adv = adversarial.ToDouble();
+        EnsureHealthy(adv, iteration, network, "adversarial", maxMagnitude);
         var total = adversarial;
         var penalties = new List<PenaltyValue>(regularizers.Count);
         foreach (var r in regularizers)
         {
             if (term(r) is not { } t) continue;
-            double v = t.Loss.item<double>();
-            EnsureFinite(v, iteration, network, r.Name);
+            double v = t.Loss.ToDouble();
+            EnsureHealthy(v, iteration, network, r.Name, maxMagnitude);
             var metrics = t.Metrics is null ? NoMetrics : new Dictionary<string, double>(t.Metrics);
             penalties.Add(new PenaltyValue(r.Name, v, metrics));
             total = total + t.Loss;
         }
-        double tv = penalties.Count == 0 ? adv : total.item<double>();
-        EnsureFinite(tv, iteration, network, "total");
+        double tv = penalties.Count == 0 ? adv : total.ToDouble();
+        EnsureHealthy(tv, iteration, network, "total", maxMagnitude);
         return (total, new StepResult(tv, adv, penalties));
     }
 
-    private static void EnsureFinite(double value, long iteration, string network, string term)
+    private static void EnsureHealthy(double value, long iteration, string network, string term, double maxMagnitude)
     {
-        if (!double.IsFinite(value)) throw new TrainingDivergedException(iteration, network, term, value, null);
+        if (!double.IsFinite(value) || Math.Abs(value) > maxMagnitude)
+            throw new TrainingDivergedException(iteration, network, term, value, maxMagnitude, null);
     }
 }

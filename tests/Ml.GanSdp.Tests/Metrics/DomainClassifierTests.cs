@@ -1,6 +1,7 @@
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Metrics;
 

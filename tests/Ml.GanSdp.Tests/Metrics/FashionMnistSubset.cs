@@ -1,5 +1,6 @@
 using System.IO.Compression;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Metrics;
 

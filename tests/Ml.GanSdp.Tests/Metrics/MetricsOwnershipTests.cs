@@ -1,5 +1,6 @@
 using Ml.GanSdp.Metrics;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Metrics;
 

@@ -1,6 +1,7 @@
-using Ml.GanSdp.Data;
 using Ml.GanSdp.Metrics;
-using static Ml.GanSdp.torch;
+using Ml.GanSdp.Metrics;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Metrics;
 

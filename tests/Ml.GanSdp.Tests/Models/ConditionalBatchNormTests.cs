@@ -1,7 +1,8 @@
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
-using static Ml.GanSdp.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace Ml.GanSdp.Tests.Models;
 

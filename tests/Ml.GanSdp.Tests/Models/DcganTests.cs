@@ -1,7 +1,8 @@
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Models;
 

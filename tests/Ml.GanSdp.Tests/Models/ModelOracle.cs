@@ -2,7 +2,8 @@ using System.Text.Json;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Models;
 

@@ -1,8 +1,9 @@
 using Ml.GanSdp.Models;
-using Ml.GanSdp.Modules;
+using TorchSharp.Modules;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Models;
 

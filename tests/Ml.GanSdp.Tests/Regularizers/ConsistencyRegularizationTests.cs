@@ -1,7 +1,8 @@
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using static Ml.GanSdp.Tests.Regularizers.RegularizerTestSupport;
 
 namespace Ml.GanSdp.Tests.Regularizers;

@@ -1,6 +1,7 @@
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using static Ml.GanSdp.Tests.Regularizers.RegularizerTestSupport;
 
 namespace Ml.GanSdp.Tests.Regularizers;

@@ -1,5 +1,6 @@
 using Ml.GanSdp.Regularizers;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using static Ml.GanSdp.Tests.Regularizers.RegularizerTestSupport;
 
 namespace Ml.GanSdp.Tests.Regularizers;

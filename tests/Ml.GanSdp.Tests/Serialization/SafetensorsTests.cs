@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Serialization;
 

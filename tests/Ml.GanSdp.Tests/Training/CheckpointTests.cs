@@ -3,7 +3,8 @@ using System.Text;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Training;
 

@@ -1,9 +1,10 @@
-using Ml.GanSdp.Data;
+using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Training;
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Training;
 

@@ -1,10 +1,11 @@
-using Ml.GanSdp.Data;
+using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Training;
 

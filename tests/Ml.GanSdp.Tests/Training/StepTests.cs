@@ -1,7 +1,8 @@
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
-using static Ml.GanSdp.torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Ml.GanSdp.Tests.Training;
 
