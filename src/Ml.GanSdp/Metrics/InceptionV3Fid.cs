@@ -39,10 +39,15 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     private readonly Module[] _mixed5to6, _mixed7;
     private readonly int _outputBlock;
 
-    /// <summary>Builds the network with random weights; <paramref name="dimension"/> picks the feature block (64, 192, 768 or 2048).</summary>
-    public InceptionV3Fid(int dimension = DefaultDimension) : base(nameof(InceptionV3Fid))
+    /// <summary>
+    /// Builds the network with random weights; <paramref name="dimension"/> picks the feature block (64, 192, 768 or
+    /// 2048); <paramref name="device"/> ("cpu", "cuda", "cuda:N", see <see cref="Devices"/>) is where it runs.
+    /// </summary>
+    public InceptionV3Fid(int dimension = DefaultDimension, string device = Devices.Cpu) : base(nameof(InceptionV3Fid))
     {
         _outputBlock = BlockForDimension(dimension);
+        Device = Devices.Parse(device, "InceptionV3Fid device");
+        TorchThreads.EnsureDefault();
         _conv1a = this.Register("Conv2d_1a_3x3", new BasicConv2d(3, 32, 3, stride: 2));
         _conv2a = this.Register("Conv2d_2a_3x3", new BasicConv2d(32, 32, 3));
         _conv2b = this.Register("Conv2d_2b_3x3", new BasicConv2d(32, 64, 3, padding: 1));
@@ -65,8 +70,12 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
             this.Register("Mixed_7b", new FidInceptionE(1280, maxPool: false)),
             this.Register("Mixed_7c", new FidInceptionE(2048, maxPool: true)),
         };
+        if (Device.type != DeviceType.CPU) this.to(Device);
         eval();
     }
+
+    /// <summary>Where the network runs; images are moved there and features come back on the CPU.</summary>
+    public Device Device { get; }
 
     /// <summary>The block (0..3) whose output has <paramref name="dimension"/> channels.</summary>
     public static int BlockForDimension(int dimension)
@@ -99,9 +108,9 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     /// Builds the network and loads <paramref name="stateDict"/> into it (see <see cref="LoadWeights"/>); with
     /// <paramref name="fuseBatchNorm"/> the batch norms are then folded into the convolutions (faster, see <see cref="FuseBatchNorm"/>).
     /// </summary>
-    public static InceptionV3Fid FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, int dimension = DefaultDimension, bool fuseBatchNorm = false)
+    public static InceptionV3Fid FromStateDict(IReadOnlyDictionary<string, Tensor> stateDict, int dimension = DefaultDimension, bool fuseBatchNorm = false, string device = Devices.Cpu)
     {
-        var net = new InceptionV3Fid(dimension);
+        var net = new InceptionV3Fid(dimension, device);
         try
         {
             net.LoadWeights(stateDict);
@@ -116,12 +125,12 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     }
 
     /// <summary>Builds the network from a weights file (see <see cref="ReadStateDictFile"/> and <see cref="FromStateDict"/>).</summary>
-    public static InceptionV3Fid FromFile(string path, int dimension = DefaultDimension, bool fuseBatchNorm = false)
+    public static InceptionV3Fid FromFile(string path, int dimension = DefaultDimension, bool fuseBatchNorm = false, string device = Devices.Cpu)
     {
         var sd = ReadStateDictFile(path);
         try
         {
-            try { return FromStateDict(sd, dimension, fuseBatchNorm); }
+            try { return FromStateDict(sd, dimension, fuseBatchNorm, device); }
             catch (ArgumentException e) { throw new InvalidDataException($"'{path}' does not hold pytorch-fid's Inception-v3 weights: {e.Message}", e); }
         }
         finally
@@ -131,9 +140,9 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
     }
 
     /// <summary>
-    /// Reads a state dict from a <c>.safetensors</c>, zip-format <c>.pth</c>/<c>.pt</c> (a plain dict of tensors) or
-    /// <c>.npz</c> file through <see cref="StateDictFile.Load"/>; docs/fid.md shows the one-line conversions of
-    /// pytorch-fid's <c>pt_inception-2015-12-05-6726825d.pth</c>. The caller disposes the tensors.
+    /// Reads a state dict from a <c>.pth</c>/<c>.pt</c> (what <c>torch.save(model.state_dict())</c> writes, such as
+    /// pytorch-fid's <c>pt_inception-2015-12-05-6726825d.pth</c>, loaded directly), <c>.safetensors</c> or <c>.npz</c>
+    /// file through <see cref="StateDictFile.Load"/>. The caller disposes the tensors.
     /// </summary>
     public static Dictionary<string, Tensor> ReadStateDictFile(string path)
     {
@@ -216,7 +225,8 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
         int last = outputBlocks.Max();
         var results = new List<Tensor>();
         using var _ = no_grad();
-        var x = FidPreprocessing.Prepare(images);
+        using var onDevice = images.to(Device);
+        var x = FidPreprocessing.Prepare(onDevice);
         try
         {
             for (int block = 0; block <= last; block++)
@@ -273,9 +283,9 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
         var outs = Blocks(images, _outputBlock);
         using var map = outs[0];
         using var _ = no_grad();
-        if (map.size(2) == 1 && map.size(3) == 1) return map.flatten(1);
-        using var pooled = adaptive_avg_pool2d(map, 1);
-        return pooled.flatten(1);
+        using var pooled = map.size(2) == 1 && map.size(3) == 1 ? map.alias() : adaptive_avg_pool2d(map, 1);
+        using var flat = pooled.flatten(1);
+        return flat.cpu();
     }
 }
 

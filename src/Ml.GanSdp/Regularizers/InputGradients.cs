@@ -34,7 +34,8 @@ public static class InputGradients
         var x = points.detach().clone().requires_grad_();
         using var output = discriminator.Forward(x, labels);
         var total = output.Scores.sum();
-        return autograd.grad(new[] { total }, new[] { x }, create_graph: true)[0]
+        // TorchSharp does not turn retain_graph on with create_graph as PyTorch does: both are needed for double backward.
+        return autograd.grad(new[] { total }, new[] { x }, retain_graph: true, create_graph: true)[0]
             ?? throw new InvalidOperationException("The discriminator's scores do not depend on its input.");
     }
 }

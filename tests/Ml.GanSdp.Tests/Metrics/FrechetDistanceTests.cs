@@ -12,7 +12,7 @@ public class FrechetDistanceTests
     /// <summary>Features n x d with correlated columns and a mean offset, float64.</summary>
     internal static Tensor Features(long n, long d, long seed, double shift)
     {
-        using var g = new Generator(seed);
+        using var g = new Generator(unchecked((ulong)seed), CPU);
         using var z = randn(new[] { n, d }, ScalarType.Float64, generator: g);
         using var mix = randn(new[] { d, d }, ScalarType.Float64, generator: g);
         using var mixed = z.matmul(mix) * 0.3;
@@ -90,9 +90,9 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
     {
         using var scope = NewDisposeScope();
         var mu = zeros(new long[] { 4 }, ScalarType.Float64);
-        var s = eye(4, ScalarType.Float64);
+        var s = eye(4, dtype: ScalarType.Float64);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, zeros(new long[] { 5 }, ScalarType.Float64), s)).Message, "same length");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, mu, eye(3, ScalarType.Float64))).Message, "4 x 4");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, mu, eye(3, dtype: ScalarType.Float64))).Message, "4 x 4");
         var bad = s.clone();
         bad.fill_(double.NaN);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, mu, bad)).Message, "sigma2");

@@ -1,3 +1,4 @@
+using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,9 +22,9 @@ public class MetricsOwnershipTests
         Run();
         GC.Collect(); // finalize garbage of other tests first, so only this run can move the count
         GC.WaitForPendingFinalizers();
-        long before = LiveTensorCount;
+        long before = TensorCounts.Live;
         Run();
-        Assert.AreEqual(before, LiveTensorCount);
+        Assert.AreEqual(before, TensorCounts.Live);
 
         void Run()
         {

@@ -1,5 +1,4 @@
 using Ml.GanSdp.Metrics;
-using Ml.GanSdp.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -15,14 +15,14 @@ public class ConditionalBatchNormTests
         using var scope = NewDisposeScope();
         manual_seed(9);
         using var cbn = new ConditionalBatchNorm(3, 4);
-        Assert.IsTrue(equal(ones(4, 3), cbn.get_parameter("gamma") ?? ((Modules.Embedding)cbn.named_children().First(c => c.name == "gamma").module).weight));
+        Assert.IsTrue(TensorAssert.Equal(ones(4, 3), ((TorchSharp.Modules.Embedding)cbn.named_children().First(c => c.name == "gamma").module).weight!));
         var x = randn(5, 3, 2, 2) * 3 + 1;
         var y = tensor(new long[] { 0, 3, 3, 1, 2 });
         var plain = batch_norm(x, null, null, null, null, true);
         TensorAssert.Close(plain, cbn.forward(x, y), 1e-5, 1e-6, "untrained CBN = BN without affine");
 
-        var gamma = ((Modules.Embedding)cbn.named_children().First(c => c.name == "gamma").module).weight;
-        var beta = ((Modules.Embedding)cbn.named_children().First(c => c.name == "beta").module).weight;
+        var gamma = ((TorchSharp.Modules.Embedding)cbn.named_children().First(c => c.name == "gamma").module).weight!;
+        var beta = ((TorchSharp.Modules.Embedding)cbn.named_children().First(c => c.name == "beta").module).weight!;
         using (no_grad())
         {
             gamma.copy_(randn(4, 3));

@@ -84,7 +84,7 @@ public class DcganTests
             var ours = module.state_dict();
             try
             {
-                foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, $"{module.Name}: {k}");
+                foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, $"{module.GetName()}: {k}");
             }
             finally { foreach (var t in theirs.Values.Concat(ours.Values)) t.Dispose(); }
         }
@@ -95,12 +95,12 @@ public class DcganTests
     {
         manual_seed(1);
         using var g = Dcgan.Generator(16, 3, 64, 16);
-        var convs = g.Main.Layers.OfType<Modules.ConvTranspose2d>().ToList();
+        var convs = g.Main.Layers.OfType<TorchSharp.Modules.ConvTranspose2d>().ToList();
         Assert.AreEqual(5, convs.Count);
         using var w = cat(convs.Select(c => c.weight.flatten()).ToList());
         Assert.AreEqual(0.0, w.mean().item<float>(), 2e-3);
         Assert.AreEqual(0.02, w.std().item<float>(), 2e-3);
-        var bn = (Modules.BatchNorm)g.Main.Layers[1];
+        var bn = (TorchSharp.Modules.BatchNorm)g.Main.Layers[1];
         Assert.AreEqual(1.0, bn.get_parameter("weight")!.mean().item<float>(), 0.02);
         Assert.AreEqual(0.0, bn.get_parameter("bias")!.abs().sum().item<float>());
     }

@@ -25,7 +25,7 @@ public class DoubleBackwardTests
         var y = classes > 0 ? tensor(new long[] { 0, 1, 2, 0 }) : null;
         using var output = d.Forward(x, y);
         var grad = autograd.grad(new[] { output.Scores.sum() }, new[] { x }, create_graph: true)[0]!;
-        var norms = grad.flatten(1).norm(2, new long[] { 1 });
+        var norms = linalg.vector_norm(grad.flatten(1), 2, new long[] { 1 });
         var penalty = (norms - 1).square().mean();
         penalty.backward();
         foreach (var (name, p) in d.Module.named_parameters())

@@ -1,3 +1,4 @@
+using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public class ModelFactoryTests
     public void ShapesRangeAndBlocks(Architecture a, int size, int channels, int classes, bool sn, int blocks)
     {
         var o = new ModelOptions { Architecture = a, LatentSize = 6, Channels = channels, ImageSize = size, Width = 4, NumClasses = classes, DiscriminatorSpectralNorm = sn };
-        long before = LiveTensorCount;
+        long before = TensorCounts.Live;
         var (g, d) = ModelFactory.Create(o);
         using (NewDisposeScope())
         {
@@ -46,7 +47,7 @@ public class ModelFactoryTests
         }
         g.Dispose();
         d.Dispose();
-        Assert.AreEqual(before, LiveTensorCount, "disposing the models frees every tensor");
+        Assert.AreEqual(before, TensorCounts.Live, "disposing the models frees every tensor");
     }
 
     [TestMethod]
@@ -61,7 +62,7 @@ public class ModelFactoryTests
         var (g, d) = ModelFactory.Create(o);
         using var _g = g;
         using var _d = d;
-        long start = LiveTensorCount;
+        long start = TensorCounts.Live;
         for (int step = 0; step < 2; step++)
         {
             using var z = randn(3, 4);
@@ -71,14 +72,14 @@ public class ModelFactoryTests
             using var loss = output.Scores.sum();
             loss.backward();
         }
-        Assert.AreEqual(start, LiveTensorCount, "intermediate activations must be disposed by the models");
+        Assert.AreEqual(start, TensorCounts.Live, "intermediate activations must be disposed by the models");
     }
 
     [TestMethod]
     public void MlpShapesAndVectorBlocks()
     {
         var o = new ModelOptions { Architecture = Architecture.Mlp, LatentSize = 3, Channels = 2, Width = 16, Depth = 2, DiscriminatorSpectralNorm = true };
-        long before = LiveTensorCount;
+        long before = TensorCounts.Live;
         var (g, d) = ModelFactory.Create(o);
         using (NewDisposeScope())
         {
@@ -96,7 +97,7 @@ public class ModelFactoryTests
         }
         g.Dispose();
         d.Dispose();
-        Assert.AreEqual(before, LiveTensorCount);
+        Assert.AreEqual(before, TensorCounts.Live);
     }
 
     [TestMethod]

@@ -29,7 +29,7 @@ public class ProjectionTests
         var last = o1.BlockFeatures[^1];
         var phi = a == Architecture.SnganResNet ? last.relu().sum(new long[] { 2, 3 }) : last.flatten(1);
         var embed = a == Architecture.SnganResNet ? ((ResNetDiscriminator)d).Embed! : ((StackedDiscriminator)d).Embed!;
-        var table = sn ? SpectralNorm.NormalizedWeight(embed) : embed.weight.detach();
+        var table = embed is SpectralNormLayer snl ? snl.NormalizedWeight() : ((TorchSharp.Modules.Embedding)embed).weight!.detach();
         var expected = ((table.index_select(0, y1) - table.index_select(0, y2)) * phi).sum(1);
         var diff = o1.Scores - o2.Scores;
         TestSupport.TensorAssert.Close(expected, diff, 1e-4, 1e-5, "score difference");

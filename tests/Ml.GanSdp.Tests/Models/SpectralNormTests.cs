@@ -12,10 +12,10 @@ public class SpectralNormTests
 {
     private static torch.nn.Module Layer(string kind) => kind switch
     {
-        "linear" => new Linear(5, 7),
-        "conv" => new Conv2d(3, 4, 3),
-        "convt" => new ConvTranspose2d(4, 3, 3),
-        "embedding" => new Embedding(6, 5),
+        "linear" => nn.Linear(5, 7),
+        "conv" => nn.Conv2d(3, 4, 3),
+        "convt" => nn.ConvTranspose2d(4, 3, 3),
+        "embedding" => nn.Embedding(6, 5),
         _ => throw new ArgumentException(kind),
     };
 
@@ -35,7 +35,7 @@ public class SpectralNormTests
         _ => tensor(new long[] { 0, 5, 2, 2, 3 }),
     };
 
-    private static Tensor Forward(torch.nn.Module m, Tensor x) => ((torch.nn.Module<Tensor, Tensor>)m).forward(x);
+    private static Tensor Forward(torch.nn.Module m, Tensor x) => ((torch.nn.Module<Tensor, Tensor>)m).call(x);
 
     private static readonly string[] Kinds = { "linear", "conv", "convt", "embedding" };
 
@@ -50,7 +50,7 @@ public class SpectralNormTests
             manual_seed(2024);
             using var m = SpectralNorm.Apply(Layer(kind));
             var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
-            var ours = m.state_dict();
+            var ours = m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             try
             {
                 CollectionAssert.AreEqual(theirs.Keys.ToList(), ours.Keys.ToList(), $"{kind}: state-dict keys and order");
@@ -66,7 +66,7 @@ public class SpectralNormTests
         const int steps = 3;
         using var root = new TempDir();
         using var scope = NewDisposeScope();
-        var cases = new List<(string kind, string dir, torch.nn.Module m, Tensor x, Tensor g)>();
+        var cases = new List<(string kind, string dir, SpectralNormLayer m, Tensor x, Tensor g)>();
         try
         {
             foreach (var kind in Kinds)
@@ -96,13 +96,13 @@ public class SpectralNormTests
                 }
                 TensorAssert.Close(Npy.Load(F("u.npy")), m.get_buffer("weight_u")!, 1e-5, 1e-6, $"{kind}: u");
                 TensorAssert.Close(Npy.Load(F("v.npy")), m.get_buffer("weight_v")!, 1e-5, 1e-6, $"{kind}: v");
-                TensorAssert.Close(Npy.Load(F("weight.npy")), SpectralNorm.NormalizedWeight(m), 1e-5, 1e-6, $"{kind}: weight");
+                TensorAssert.Close(Npy.Load(F("weight.npy")), m.NormalizedWeight(), 1e-5, 1e-6, $"{kind}: weight");
                 TensorAssert.Close(Npy.Load(F("grad.npy")), m.get_parameter("weight_orig")!.grad!, 1e-5, 1e-6, $"{kind}: grad of weight_orig");
 
                 m.eval();
                 var uBefore = m.get_buffer("weight_u")!.clone();
                 TensorAssert.Close(Npy.Load(F("eval.npy")), Forward(m, x), 1e-5, 1e-6, $"{kind}: eval output");
-                Assert.IsTrue(equal(uBefore, m.get_buffer("weight_u")!), $"{kind}: eval mode must not run a power iteration");
+                Assert.IsTrue(TensorAssert.Equal(uBefore, m.get_buffer("weight_u")!), $"{kind}: eval mode must not run a power iteration");
             }
         }
         finally { foreach (var c in cases) c.m.Dispose(); }
@@ -111,11 +111,11 @@ public class SpectralNormTests
     [TestMethod]
     public void ConvTransposeUsesDimOneLikePyTorch()
     {
-        using var m = SpectralNorm.Apply(new ConvTranspose2d(4, 3, 3));
+        using var m = SpectralNorm.Apply(nn.ConvTranspose2d(4, 3, 3));
         CollectionAssert.AreEqual(new long[] { 3 }, m.get_buffer("weight_u")!.shape);
         CollectionAssert.AreEqual(new long[] { 4 * 9 }, m.get_buffer("weight_v")!.shape);
         CollectionAssert.AreEqual(new long[] { 4, 3, 3, 3 }, m.get_parameter("weight_orig")!.shape);
-        Assert.IsNull(m.get_parameter("weight"));
+        Assert.IsFalse(m.has_parameter("weight"));
     }
 
     [TestMethod]
@@ -123,10 +123,10 @@ public class SpectralNormTests
     {
         using var scope = NewDisposeScope();
         manual_seed(3);
-        using var m = SpectralNorm.Apply(new Linear(12, 9));
+        using var m = SpectralNorm.Apply(nn.Linear(12, 9));
         using var x = randn(2, 12);
         for (int i = 0; i < 60; i++) Forward(m, x).Dispose();
-        var w = SpectralNorm.NormalizedWeight(m).to(ScalarType.Float64);
+        var w = m.NormalizedWeight().to(ScalarType.Float64);
         var top = linalg.eigvalsh(w.matmul(w.T)).max().item<double>();
         Assert.AreEqual(1.0, Math.Sqrt(top), 1e-4);
     }
@@ -134,23 +134,24 @@ public class SpectralNormTests
     [TestMethod]
     public void BadUsesAreClearErrors()
     {
-        using var m = SpectralNorm.Apply(new Linear(3, 2));
+        using var m = SpectralNorm.Apply(nn.Linear(3, 2));
         Assert.ThrowsExactly<InvalidOperationException>(() => SpectralNorm.Apply(m));
-        using var l = new Linear(3, 2);
-        var e = Assert.ThrowsExactly<ArgumentException>(() => SpectralNorm.Apply(l, "kernel"));
-        StringAssert.Contains(e.Message, "kernel");
-        Assert.ThrowsExactly<ArgumentException>(() => SpectralNorm.NormalizedWeight(l));
+        using var relu = nn.ReLU();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => SpectralNorm.Apply(relu));
+        StringAssert.Contains(e.Message, "Linear, Conv2d, ConvTranspose2d and Embedding");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => SpectralNorm.Apply(nn.Linear(3, 2), dim: 2));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => SpectralNorm.Apply(nn.Linear(3, 2), eps: double.NaN));
     }
 
     [TestMethod]
     public void DisposingASpectrallyNormalizedLayerFreesEverything()
     {
-        long before = LiveTensorCount;
-        using (var m = SpectralNorm.Apply(new Conv2d(2, 3, 3)))
+        long before = TensorCounts.Live;
+        using (var m = SpectralNorm.Apply(nn.Conv2d(2, 3, 3)))
         using (var x = randn(1, 2, 5, 5))
         using (var y = Forward(m, x))
         using (var s = y.sum())
             s.backward();
-        Assert.AreEqual(before, LiveTensorCount);
+        Assert.AreEqual(before, TensorCounts.Live);
     }
 }

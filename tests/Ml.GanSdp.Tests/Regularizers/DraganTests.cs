@@ -17,7 +17,7 @@ public class DraganTests
         using var d = new GoldenSdpDiscriminator();
         var real = GoldenReal();
         using var g = new Generator(5);
-        var u = rand(real.shape, ScalarType.Float64, null, g);
+        var u = rand(real.shape, ScalarType.Float64, generator: g);
         Save(dir, "real", real); Save(dir, "u", u); Save(dir, "scale", tensor(0.5, ScalarType.Float64));
         AssertMatches("dragan", dir, Dragan.Penalty(d, real, u, 0.5), d.Parameters);
     }
@@ -31,7 +31,7 @@ public class DraganTests
         using var random = new Generator(9);
         var term = new Dragan(new DraganOptions { Weight = 3 }).DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;
         using var again = new Generator(9);
-        var u = rand(real.shape, ScalarType.Float64, null, again);
+        var u = rand(real.shape, ScalarType.Float64, generator: again);
         Assert.AreEqual(Dragan.Penalty(d, real, u, 0.5).item<double>() * 3, term.Loss.item<double>(), 1e-12);
         Assert.IsTrue(term.Loss.item<double>() > 0);
         // The perturbation is 0.5 * population std of the batch * U(0, 1).

@@ -18,7 +18,7 @@ public class GradientPenaltyTests
         var real = GoldenReal();
         var fake = GoldenFake();
         using var g = new Generator(3);
-        var eps = rand(new long[] { 8 }, ScalarType.Float64, null, g);
+        var eps = rand(new long[] { 8 }, ScalarType.Float64, generator: g);
         Save(dir, "real", real); Save(dir, "fake", fake); Save(dir, "eps", eps);
         var p = GradientPenalty.Penalty(d, real, fake, eps);
         AssertMatches("wgan-gp", dir, p, d.Parameters);
@@ -34,7 +34,7 @@ public class GradientPenaltyTests
         var reg = new GradientPenalty(new GradientPenaltyOptions { Weight = 7 });
         var term = reg.DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;
         using var again = new Generator(42);
-        var eps = rand(new long[] { 8 }, ScalarType.Float64, null, again);
+        var eps = rand(new long[] { 8 }, ScalarType.Float64, generator: again);
         var expected = GradientPenalty.Penalty(d, real, fake, eps) * 7;
         Assert.AreEqual(expected.item<double>(), term.Loss.item<double>(), 1e-12);
         Assert.IsTrue(term.Loss.item<double>() > 0, "adding the term increases D's loss");
@@ -55,9 +55,9 @@ public class GradientPenaltyTests
         using (var fo = d.Forward(fake))
         {
             var term = new GradientPenalty().DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;
-            foreach (var gr in autograd.grad(new[] { term.Loss }, d.Parameters, allow_unused: true)) gr?.Dispose();
+            foreach (var gr in autograd.grad(new[] { term.Loss }, d.Parameters.ToList(), allow_unused: true)) gr?.Dispose();
             term.Loss.Dispose();
         }
-        Assert.AreEqual(start, LiveTensorCount);
+        Assert.AreEqual(start, TensorCounts.Live);
     }
 }

@@ -48,10 +48,10 @@ public class R1R2Tests
             foreach (var reg in new IRegularizer[] { new R1Penalty(), new R2Penalty() })
             {
                 var term = reg.DiscriminatorTerm(ctx)!;
-                foreach (var gr in autograd.grad(new[] { term.Loss }, d.Parameters, allow_unused: true)) gr?.Dispose();
+                foreach (var gr in autograd.grad(new[] { term.Loss }, d.Parameters.ToList(), allow_unused: true)) gr?.Dispose();
                 term.Loss.Dispose();
             }
         }
-        Assert.AreEqual(start, LiveTensorCount);
+        Assert.AreEqual(start, TensorCounts.Live);
     }
 }

@@ -1,3 +1,4 @@
+using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Regularizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ public class RegularizerContractTests
         using var gen = MakeGenerator();
         using var real = GoldenReal();
         using var g = new Generator(17);
-        using var z = randn(new long[] { 8, 4 }, ScalarType.Float64, null, g);
+        using var z = randn(new long[] { 8, 4 }, ScalarType.Float64, generator: g);
         using var random = new Generator(4);
         long start = SettledLiveTensorCount();
         foreach (var reg in All())
@@ -44,7 +45,7 @@ public class RegularizerContractTests
                 {
                     double v = term.Loss.item<double>();
                     Assert.IsTrue(double.IsFinite(v) && v >= 0, $"{reg.Name}: D term {v} must be finite and non-negative (it is added to D's loss)");
-                    var grads = autograd.grad(new[] { term.Loss }, d.Parameters, allow_unused: true);
+                    var grads = autograd.grad(new[] { term.Loss }, d.Parameters.ToList(), allow_unused: true);
                     Assert.IsTrue(grads.Any(x => x is not null && x.abs().sum().item<double>() > 0), $"{reg.Name}: the D term trains D");
                 }
                 ro.Dispose(); fo.Dispose();
@@ -64,7 +65,7 @@ public class RegularizerContractTests
                 ro.Dispose(); fo.Dispose();
             }
         }
-        Assert.AreEqual(start, LiveTensorCount, "live tensors after every term was computed, differentiated and freed");
+        Assert.AreEqual(start, TensorCounts.Live, "live tensors after every term was computed, differentiated and freed");
     }
 
     private static void DiscriminatorOutputs(GoldenSdpDiscriminator d, Tensor real, Tensor fake, out global::Ml.GanSdp.Models.DiscriminatorOutput ro, out global::Ml.GanSdp.Models.DiscriminatorOutput fo)

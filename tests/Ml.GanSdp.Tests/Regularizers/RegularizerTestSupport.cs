@@ -16,9 +16,9 @@ internal static class RegularizerTestSupport
     /// <summary>A seeded tiny generator (float64) and its weights' copies for the oracle.</summary>
     public static TinyGenerator MakeGenerator(long seed = 11)
     {
-        using var g = new Generator(seed);
-        var w = randn(new long[] { 64, 4 }, ScalarType.Float64, null, g) * 0.5;
-        var b = randn(new long[] { 64 }, ScalarType.Float64, null, g) * 0.1;
+        using var g = new Generator(unchecked((ulong)seed), CPU);
+        var w = randn(new long[] { 64, 4 }, ScalarType.Float64, generator: g) * 0.5;
+        var b = randn(new long[] { 64 }, ScalarType.Float64, generator: g) * 0.1;
         return new TinyGenerator(w.DetachFromDisposeScope(), b.DetachFromDisposeScope());
     }
 
@@ -48,7 +48,7 @@ internal static class RegularizerTestSupport
         var (expected, expectedGrads) = Oracle(mode, dir, inputs.Count);
         Assert.AreEqual(expected, value.item<double>(), tol * Math.Max(1, Math.Abs(expected)), $"{mode}: value");
         // Unused inputs (the last layer's bias for input-gradient penalties) have zero gradient.
-        var grads = autograd.grad(new[] { value }, inputs, retain_graph: true, allow_unused: true);
+        var grads = autograd.grad(new[] { value }, inputs.ToList(), retain_graph: true, allow_unused: true);
         for (int i = 0; i < inputs.Count; i++)
         {
             var actual = grads[i] ?? zeros_like(inputs[i]);
@@ -64,7 +64,7 @@ internal static class RegularizerTestSupport
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return LiveTensorCount;
+        return TensorCounts.Live;
     }
 
     public static Tensor zeros_like(Tensor t) => zeros(t.shape, t.dtype);

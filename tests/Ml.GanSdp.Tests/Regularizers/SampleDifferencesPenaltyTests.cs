@@ -89,7 +89,7 @@ public class SampleDifferencesPenaltyTests
     {
         using var scope = NewDisposeScope();
         using var d = new GoldenSdpDiscriminator();
-        foreach (var p in d.Parameters) using (no_grad()) p.set_data(p.to(ScalarType.Float32));
+        foreach (var p in d.Parameters) using (no_grad()) p.set_(p.to(ScalarType.Float32));
         var real = Golden("real.npy").to(ScalarType.Float32);
         var fake = Golden("fake.npy").to(ScalarType.Float32);
         using var ro = d.Forward(real);
@@ -195,9 +195,9 @@ public class SampleDifferencesPenaltyTests
         using (var fo = d.Forward(fake))
         {
             var r = SampleDifferencesPenalty.Compute(real, fake, ro.Scores, fo.Scores, ro.BlockFeatures, fo.BlockFeatures, 3, SdpNormalization.Unit);
-            foreach (var g in autograd.grad(new[] { r.Loss }, d.Parameters)) g?.Dispose();
+            foreach (var g in autograd.grad(new[] { r.Loss }, d.Parameters.ToList())) g?.Dispose();
             r.Dispose();
         }
-        Assert.AreEqual(start, LiveTensorCount, "live tensors after disposing the result");
+        Assert.AreEqual(start, TensorCounts.Live, "live tensors after disposing the result");
     }
 }

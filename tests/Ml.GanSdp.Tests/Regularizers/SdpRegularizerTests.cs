@@ -107,10 +107,10 @@ public class SdpRegularizerTests
             var sdp = new SdpRegularizer(new SdpOptions { Threshold = 0 });
             var term = sdp.DiscriminatorTerm(Context(counting, gen, real, fake, ro, fo, z, 0, random))!;
             Assert.AreEqual(0, counting.Calls, "SDP reuses the step's forwards");
-            foreach (var g in autograd.grad(new[] { term.Loss }, d.Parameters)) g?.Dispose();
+            foreach (var g in autograd.grad(new[] { term.Loss }, d.Parameters.ToList())) g?.Dispose();
             term.Loss.Dispose();
         }
-        Assert.AreEqual(start, LiveTensorCount);
+        Assert.AreEqual(start, TensorCounts.Live);
     }
 
     private sealed class CountingDiscriminator(GoldenSdpDiscriminator inner) : global::Ml.GanSdp.Models.IDiscriminator

@@ -28,7 +28,7 @@ internal sealed class GoldenSdpDiscriminator : IDiscriminator
     public GoldenSdpDiscriminator()
     {
         for (int i = 0; i < ParameterNames.Length; i++)
-            _module.register_parameter($"p{i}", Npy.Load(GoldenPath($"w_{ParameterNames[i]}.npy")));
+            _module.register_parameter($"p{i}", new TorchSharp.Modules.Parameter(Npy.Load(GoldenPath($"w_{ParameterNames[i]}.npy"))));
     }
 
     public static string GoldenDir => Path.Combine(Repo.Shared, "golden", "sdp");
@@ -42,9 +42,9 @@ internal sealed class GoldenSdpDiscriminator : IDiscriminator
 
     public DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
     {
-        using var c0 = conv2d(x, Parameter("blocks.0.0.weight"), Parameter("blocks.0.0.bias"), 1, 1);
+        using var c0 = conv2d(x, Parameter("blocks.0.0.weight"), Parameter("blocks.0.0.bias"), new long[] { 1, 1 }, new long[] { 1, 1 });
         var b0 = leaky_relu(c0, 0.2);
-        using var c1 = conv2d(b0, Parameter("blocks.1.0.weight"), Parameter("blocks.1.0.bias"), 2, 1);
+        using var c1 = conv2d(b0, Parameter("blocks.1.0.weight"), Parameter("blocks.1.0.bias"), new long[] { 2, 2 }, new long[] { 1, 1 });
         var b1 = leaky_relu(c1, 0.2);
         using var flat = b1.flatten(1);
         using var o = linear(flat, Parameter("out.weight"), Parameter("out.bias"));
@@ -62,8 +62,8 @@ internal sealed class TinyGenerator : IGenerator
 
     public TinyGenerator(Tensor weight, Tensor bias)
     {
-        _module.register_parameter("weight", weight);
-        _module.register_parameter("bias", bias);
+        _module.register_parameter("weight", new TorchSharp.Modules.Parameter(weight));
+        _module.register_parameter("bias", new TorchSharp.Modules.Parameter(bias));
     }
 
     public long LatentSize => 4;

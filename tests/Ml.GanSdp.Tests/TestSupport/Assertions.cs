@@ -5,6 +5,13 @@ namespace Ml.GanSdp.Tests.TestSupport;
 
 public static class TensorAssert
 {
+    /// <summary>Whether two tensors have the same shape and bit-equal values (torch.equal).</summary>
+    public static bool Equal(Tensor a, Tensor b)
+    {
+        using var e = a.equal(b);
+        return e.item<bool>();
+    }
+
     /// <summary>Asserts equal shapes and |a - b| &lt;= atol + rtol |b| element-wise, reporting the worst element.</summary>
     public static void Close(Tensor expected, Tensor actual, double rtol = 1e-5, double atol = 1e-6, string what = "")
     {

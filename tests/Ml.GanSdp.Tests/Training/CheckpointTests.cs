@@ -55,7 +55,7 @@ public class CheckpointTests
         foreach (var ((group, a), (_, b)) in state.Groups().Zip(back.Groups()))
         {
             CollectionAssert.AreEquivalent(a.Keys.ToArray(), b.Keys.ToArray(), group);
-            foreach (var (k, t) in a) Assert.IsTrue(equal(t, b[k]), $"{group}/{k}");
+            foreach (var (k, t) in a) Assert.IsTrue(TensorAssert.Equal(t, b[k]), $"{group}/{k}");
         }
         using var zip = ZipFile.OpenRead(path);
         Assert.IsNotNull(zip.GetEntry("checkpoint.json"));

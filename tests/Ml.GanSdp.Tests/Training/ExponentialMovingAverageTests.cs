@@ -11,7 +11,7 @@ public class ExponentialMovingAverageTests
     {
         public WithBuffer(float w, float b) : base(nameof(WithBuffer))
         {
-            register_parameter("w", tensor(new[] { w, w }));
+            register_parameter("w", new TorchSharp.Modules.Parameter(tensor(new[] { w, w })));
             register_buffer("stat", tensor(new[] { b }));
         }
     }

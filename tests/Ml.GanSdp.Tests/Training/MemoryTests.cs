@@ -1,3 +1,4 @@
+using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
 using TorchSharp;
@@ -11,11 +12,19 @@ public class MemoryTests
     private sealed class LiveCounts : IProgress<TrainingProgress>
     {
         public List<long> Counts { get; } = new();
-        public void Report(TrainingProgress value) => Counts.Add(LiveTensorCount);
+        public void Report(TrainingProgress value) => Counts.Add(TensorCounts.Live);
+    }
+
+    /// <summary>Resident set size of this process in bytes.</summary>
+    private static long Rss()
+    {
+        using var p = System.Diagnostics.Process.GetCurrentProcess();
+        p.Refresh();
+        return p.WorkingSet64;
     }
 
     [TestMethod]
-    public void LiveTensorCountStaysFlatOverTwoThousandIterations()
+    public void LiveTensorCountAndRssStayFlatOverTwoThousandIterations()
     {
         var (g, d, e) = TinyGan.Models(1, ema: true);
         using (g) using (d) using (e) using (var data = TinyGan.Ring())
@@ -23,9 +32,16 @@ public class MemoryTests
                    new IRegularizer[] { new TestGradientPenalty(), new TestScoreGap() }, e))
         {
             for (int i = 0; i < 20; i++) trainer.TrainIteration();
-            long warm = LiveTensorCount;
+            long warm = TensorCounts.Live;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long rssBefore = Rss();
             var live = new LiveCounts();
             trainer.Train(live);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long rssGrowth = Rss() - rssBefore;
+            Assert.IsTrue(rssGrowth < 50L << 20, $"RSS grew by {rssGrowth >> 20} MB over 2,000 iterations (limit 50 MB)");
             Assert.AreEqual(2000, trainer.Iteration);
             Assert.AreEqual(20, live.Counts.Count);
             Assert.IsTrue(live.Counts.Max() <= warm, $"live tensors grew from {warm} to [{string.Join(", ", live.Counts)}]");

@@ -61,7 +61,7 @@ public class PyTorchReferenceTests
         using (g) using (d)
         {
             using var rng = new Generator(99);
-            var data = randn(new long[] { 64, 2 }, ScalarType.Float32, null, rng);
+            var data = randn(new long[] { 64, 2 }, ScalarType.Float32, generator: rng);
             Npy.Save(dir.File("data.npy"), data);
             Npy.SaveNpz(dir.File("g.npz"), g.Module.state_dict());
             Npy.SaveNpz(dir.File("d.npz"), d.Module.state_dict());

@@ -1,6 +1,5 @@
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Losses;
-using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Models;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
@@ -63,7 +62,7 @@ public class RingModeCoverageTests
             using var noGrad = no_grad();
             session.Generator.Module.eval();
             using var zRng = new Generator(Seed + 1_000_003);
-            var samples = session.Generator.Forward(randn(new long[] { 2500, 2 }, ScalarType.Float32, null, zRng));
+            var samples = session.Generator.Forward(randn(new long[] { 2500, 2 }, ScalarType.Float32, generator: zRng));
             var result = ModeCoverage.Evaluate(samples, ring);
             Assert.IsTrue(result.ModesCovered >= 6,
                 $"SDP run covered {result.ModesCovered}/8 modes (high-quality per mode: [{string.Join(", ", result.HighQualityPerMode)}], {100 * result.HighQualityFraction:F1}% high quality).");

@@ -1,3 +1,4 @@
+using Ml.GanSdp.Tests.TestSupport;
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Regularizers;
 using Ml.GanSdp.Training;
@@ -74,7 +75,7 @@ public class DiscriminatorStepTests
     {
         using var rig = new StepRig(new NanAt(3, inGeneratorStep: false));
         var step = rig.DStep();
-        long live = LiveTensorCount;
+        long live = TensorCounts.Live;
         var d0 = TinyGan.Flat(rig.D.Module);
         var e = Assert.ThrowsExactly<TrainingDivergedException>(() => step.Run(3, out _));
         Assert.AreEqual(3, e.Iteration);
@@ -82,7 +83,7 @@ public class DiscriminatorStepTests
         Assert.AreEqual("nan", e.Term);
         Assert.IsTrue(double.IsNaN(e.Value));
         CollectionAssert.AreEqual(d0, TinyGan.Flat(rig.D.Module), "the diverged step is not applied");
-        Assert.AreEqual(live, LiveTensorCount, "the failed step frees its tensors");
+        Assert.AreEqual(live, TensorCounts.Live, "the failed step frees its tensors");
     }
 }
 

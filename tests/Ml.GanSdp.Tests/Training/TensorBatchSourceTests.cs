@@ -2,6 +2,8 @@ using Ml.GanSdp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
+using Ml.GanSdp.Tests.TestSupport;
+
 namespace Ml.GanSdp.Tests.Training;
 
 [TestClass]
@@ -18,8 +20,8 @@ public class TensorBatchSourceTests
         using var again = source.NextBatch(8, b);
         using var second = source.NextBatch(8, a);
         CollectionAssert.AreEqual(new long[] { 8, 2 }, first.Samples.shape);
-        Assert.IsTrue(equal(first.Samples, again.Samples));
-        Assert.IsFalse(equal(first.Samples, second.Samples));
+        Assert.IsTrue(TensorAssert.Equal(first.Samples, again.Samples));
+        Assert.IsFalse(TensorAssert.Equal(first.Samples, second.Samples));
         Assert.IsNull(first.Labels);
         CollectionAssert.AreEqual(new long[] { 2 }, source.SampleShape);
     }

@@ -15,9 +15,12 @@ internal sealed class TinyMlp : nn.Module
 
     public TinyMlp(long input, long hidden, long output, double negativeSlope) : base(nameof(TinyMlp))
     {
-        _l1 = register_module("l1", new Linear(input, hidden));
-        _l2 = register_module("l2", new Linear(hidden, hidden));
-        _l3 = register_module("l3", new Linear(hidden, output));
+        _l1 = nn.Linear(input, hidden);
+        register_module("l1", _l1);
+        _l2 = nn.Linear(hidden, hidden);
+        register_module("l2", _l2);
+        _l3 = nn.Linear(hidden, output);
+        register_module("l3", _l3);
         _slope = negativeSlope;
     }
 
@@ -182,8 +185,8 @@ internal static class TinyGan
     {
         using var scope = NewDisposeScope();
         using var rng = new Generator(123);
-        var k = randint(0, 8, new long[] { n }, ScalarType.Int64, null, rng).to(ScalarType.Float32) * (2 * Math.PI / 8);
-        var points = stack(new[] { k.cos(), k.sin() }, 1) * 2 + randn(new long[] { n, 2 }, ScalarType.Float32, null, rng) * 0.05;
+        var k = randint(0, 8, new long[] { n }, ScalarType.Int64, generator: rng).to(ScalarType.Float32) * (2 * Math.PI / 8);
+        var points = stack(new[] { k.cos(), k.sin() }, 1) * 2 + randn(new long[] { n, 2 }, ScalarType.Float32, generator: rng) * 0.05;
         return new TensorBatchSource(points);
     }
 
