@@ -10,8 +10,32 @@ internal static class TensorData
     /// <summary>The elements of <paramref name="t"/> in C order, as a managed array (copied through the CPU).</summary>
     public static T[] ToArray<T>(this Tensor t) where T : unmanaged
     {
-        using var c = t.detach().cpu().contiguous();
+        using var d = t.detach();
+        using var cpu = d.cpu();
+        using var typed = cpu.to(DTypeOf<T>());
+        using var c = typed.contiguous();
         return c.data<T>().ToArray();
+    }
+
+    /// <summary>Whether two tensors have the same shape and equal values (any dtypes, any devices).</summary>
+    public static bool ValuesEqual(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape)) return false;
+        using var bd = b.to(a.device);
+        using var eq = a.eq(bd);
+        using var all = eq.all();
+        return all.item<bool>();
+    }
+
+    private static ScalarType DTypeOf<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) return ScalarType.Float32;
+        if (typeof(T) == typeof(double)) return ScalarType.Float64;
+        if (typeof(T) == typeof(long)) return ScalarType.Int64;
+        if (typeof(T) == typeof(int)) return ScalarType.Int32;
+        if (typeof(T) == typeof(byte)) return ScalarType.Byte;
+        if (typeof(T) == typeof(bool)) return ScalarType.Bool;
+        throw new NotSupportedException($"No tensor dtype for {typeof(T).Name}.");
     }
 
     /// <summary>The raw bytes of <paramref name="t"/> in C order (copied through the CPU).</summary>
@@ -51,7 +75,8 @@ internal static class TensorData
     /// <summary>The value of a one-element tensor as a double (any device, any numeric dtype).</summary>
     public static double ToDouble(this Tensor t)
     {
-        using var c = t.detach().cpu().to(ScalarType.Float64);
+        using var d = t.detach();
+        using var c = d.cpu().to(ScalarType.Float64);
         return c.item<double>();
     }
 }

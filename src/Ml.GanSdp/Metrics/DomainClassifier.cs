@@ -35,6 +35,9 @@ public sealed record DomainClassifierTrainingOptions
 /// </summary>
 public sealed class DomainClassifier : Module, IFeatureExtractor
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly Conv2d _conv1, _conv2;
     private readonly Linear _fc1, _fc2;
 
@@ -135,7 +138,7 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
-                    sum += loss.item<double>();
+                    sum += loss.ToDouble();
                     steps++;
                 }
                 losses.Add(sum / steps);

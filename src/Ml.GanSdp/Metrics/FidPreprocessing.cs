@@ -62,6 +62,6 @@ public static class FidPreprocessing
 
     internal static double ToDoubleAndDispose(this Tensor t)
     {
-        using (t) return t.item<double>();
+        using (t) return t.ToDouble();
     }
 }

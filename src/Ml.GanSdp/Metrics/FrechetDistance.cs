@@ -99,7 +99,7 @@ public static class FrechetDistance
         try
         {
             // Equal covariances: sqrt(S S) = S for PSD S, so the trace terms cancel exactly and d^2 = ||mu1 - mu2||^2.
-            product = c1.equal(c2).item<bool>() ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
+            product = TensorData.ValuesEqual(c1, c2) ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
             if (!double.IsFinite(product.trace)) throw new ArithmeticException("Tr(sqrt(S1 S2)) is not finite.");
         }
         catch (Exception e) when (e is ArithmeticException or ExternalException)

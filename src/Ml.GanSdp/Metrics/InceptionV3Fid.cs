@@ -29,6 +29,9 @@ using Module = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.to
 /// </summary>
 public sealed class InceptionV3Fid : Module, IFeatureExtractor
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>Feature dimension of each block.</summary>
     public static IReadOnlyList<int> BlockDimensions { get; } = new[] { 64, 192, 768, 2048 };
 
@@ -297,6 +300,9 @@ public sealed class InceptionV3Fid : Module, IFeatureExtractor
 /// </summary>
 internal sealed class BasicConv2d : Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private const double BatchNormEps = 0.001;
     private readonly Conv2d _conv;
     private readonly BatchNorm2d _bn;
@@ -386,6 +392,9 @@ internal static class Branches
 /// <summary>Mixed_5b..5d: torchvision's InceptionA with the FID pool (average excluding padding).</summary>
 internal sealed class FidInceptionA : Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly BasicConv2d b1x1, b5x5_1, b5x5_2, b3dbl_1, b3dbl_2, b3dbl_3, bPool;
 
     public FidInceptionA(long inChannels, long poolFeatures) : base("FIDInceptionA")
@@ -413,6 +422,9 @@ internal sealed class FidInceptionA : Module
 /// <summary>Mixed_6a: torchvision's InceptionB (grid reduction 35 -> 17).</summary>
 internal sealed class InceptionB : Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly BasicConv2d b3x3, b3dbl_1, b3dbl_2, b3dbl_3;
 
     public InceptionB(long inChannels) : base(nameof(InceptionB))
@@ -435,6 +447,9 @@ internal sealed class InceptionB : Module
 /// <summary>Mixed_6b..6e: torchvision's InceptionC (factorized 7 x 7) with the FID pool.</summary>
 internal sealed class FidInceptionC : Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly BasicConv2d b1x1, b7_1, b7_2, b7_3, bd_1, bd_2, bd_3, bd_4, bd_5, bPool;
 
     public FidInceptionC(long inChannels, long channels7x7) : base("FIDInceptionC")
@@ -466,6 +481,9 @@ internal sealed class FidInceptionC : Module
 /// <summary>Mixed_7a: torchvision's InceptionD (grid reduction 17 -> 8).</summary>
 internal sealed class InceptionD : Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly BasicConv2d b3_1, b3_2, b7_1, b7_2, b7_3, b7_4;
 
     public InceptionD(long inChannels) : base(nameof(InceptionD))
@@ -493,6 +511,9 @@ internal sealed class InceptionD : Module
 /// </summary>
 internal sealed class FidInceptionE : Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly BasicConv2d b1x1, b3_1, b3_2a, b3_2b, bd_1, bd_2, bd_3a, bd_3b, bPool;
     private readonly bool _maxPool;
 

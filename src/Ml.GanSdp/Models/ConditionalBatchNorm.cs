@@ -13,6 +13,9 @@ namespace Ml.GanSdp.Models;
 /// </summary>
 public sealed class ConditionalBatchNorm : nn.Module<Tensor, Tensor, Tensor>
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly BatchNorm2d _bn;
     private readonly Embedding _gamma, _beta;
 

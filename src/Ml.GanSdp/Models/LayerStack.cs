@@ -11,6 +11,9 @@ namespace Ml.GanSdp.Models;
 /// </summary>
 public sealed class LayerStack : torch.nn.Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly List<torch.nn.Module> _layers = new();
 
     /// <summary>Creates an empty stack.</summary>

@@ -48,6 +48,9 @@ public static class SnganResNet
 /// <summary>A generator residual block with 2x nearest upsampling (see <see cref="SnganResNet"/>).</summary>
 public sealed class ResNetGenBlock : nn.Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly nn.Module _b1, _b2;
     private readonly Conv2d _c1, _c2, _cSc;
 
@@ -79,6 +82,9 @@ public sealed class ResNetGenBlock : nn.Module
 /// <summary>The SNGAN ResNet generator for 32x32 (see <see cref="SnganResNet"/>).</summary>
 public sealed class ResNetGenerator : nn.Module, IGenerator
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly Linear _l1;
     private readonly ResNetGenBlock[] _blocks;
     private readonly BatchNorm _b5;
@@ -125,6 +131,9 @@ public sealed class ResNetGenerator : nn.Module, IGenerator
 /// <summary>A discriminator residual block, or the optimized first block (see <see cref="SnganResNet"/>).</summary>
 public sealed class ResNetDisBlock : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly nn.Module<Tensor, Tensor> _c1, _c2;
     private readonly nn.Module<Tensor, Tensor>? _cSc;
     private readonly bool _downsample, _optimized;
@@ -162,6 +171,9 @@ public sealed class ResNetDisBlock : nn.Module<Tensor, Tensor>
 /// <summary>The SNGAN ResNet discriminator for 32x32, with optional projection (see <see cref="SnganResNet"/>).</summary>
 public sealed class ResNetDiscriminator : nn.Module, IDiscriminator
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly ResNetDisBlock[] _blocks;
     private readonly nn.Module<Tensor, Tensor> _l5;
     private readonly nn.Module<Tensor, Tensor>? _ly;

@@ -68,6 +68,9 @@ public static class SpectralNorm
 /// </summary>
 public sealed class SpectralNormLayer : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>The operation the normalized weight is used in.</summary>
     public enum LayerKind
     {
@@ -107,8 +110,8 @@ public sealed class SpectralNormLayer : nn.Module<Tensor, Tensor>
         Eps = eps;
         using (no_grad())
         {
-            _weightOrig = new Parameter(weight.detach().clone());
-            _bias = bias is null ? null : new Parameter(bias.detach().clone());
+            _weightOrig = new Parameter(weight.clone());
+            _bias = bias is null ? null : new Parameter(bias.clone());
             using var mat = SpectralNorm.ToMatrix(_weightOrig, dim);
             var (h, w) = (mat.shape[0], mat.shape[1]);
             using var u0 = empty(h, weight.dtype, weight.device).normal_(0, 1);

@@ -11,6 +11,9 @@ namespace Ml.GanSdp.Models;
 /// </summary>
 public sealed class StackedGenerator : nn.Module, IGenerator
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly LayerStack _main;
     private readonly bool _latentAsImage;
 
@@ -57,6 +60,9 @@ public sealed class StackedGenerator : nn.Module, IGenerator
 /// </summary>
 public sealed class StackedDiscriminator : nn.Module, IDiscriminator
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly LayerStack _main;
     private readonly int[] _blockEnds;
     private readonly nn.Module<Tensor, Tensor>? _embed;

@@ -10,7 +10,8 @@ public static class StateDicts
     public static Dictionary<string, Tensor> Copy(nn.Module module)
     {
         ArgumentNullException.ThrowIfNull(module);
-        return module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().clone());
+        using var scope = NewDisposeScope();
+        return module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().clone().MoveToOuterDisposeScope());
     }
 
     /// <summary>

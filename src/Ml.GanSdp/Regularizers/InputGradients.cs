@@ -35,7 +35,7 @@ public static class InputGradients
         using var output = discriminator.Forward(x, labels);
         var total = output.Scores.sum();
         // TorchSharp does not turn retain_graph on with create_graph as PyTorch does: both are needed for double backward.
-        return autograd.grad(new[] { total }, new[] { x }, retain_graph: true, create_graph: true)[0]
-            ?? throw new InvalidOperationException("The discriminator's scores do not depend on its input.");
+        var grad = autograd.grad(new[] { total }, new[] { x }, retain_graph: true, create_graph: true)[0];
+        return grad is { IsInvalid: false } ? grad : throw new InvalidOperationException("The discriminator's scores do not depend on its input.");
     }
 }

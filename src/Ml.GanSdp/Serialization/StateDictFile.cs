@@ -51,19 +51,13 @@ public static class StateDictFile
         var ext = Extension(path);
         if (!WritableExtensions.Contains(ext))
             throw new NotSupportedException($"'{path}': state dicts are written as {string.Join(", ", WritableExtensions)}; give the file one of these extensions.");
+        using var scope = NewDisposeScope();
         var cpu = tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().contiguous());
-        try
+        AtomicFile.Write(path, s =>
         {
-            AtomicFile.Write(path, s =>
-            {
-                if (ext == ".safetensors") Safetensors.SaveStateDict(s, cpu, leaveOpen: true);
-                else PyTorchPickler.PickleStateDict(s, cpu, leaveOpen: true);
-            });
-        }
-        finally
-        {
-            foreach (var t in cpu.Values) t.Dispose();
-        }
+            if (ext == ".safetensors") Safetensors.SaveStateDict(s, cpu, leaveOpen: true);
+            else PyTorchPickler.PickleStateDict(s, cpu, leaveOpen: true);
+        });
     }
 
     private static Dictionary<string, Tensor> FromPickle(Hashtable table, string path)

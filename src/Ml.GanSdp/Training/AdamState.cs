@@ -19,6 +19,7 @@ public static class AdamState
     public static Dictionary<string, Tensor> Capture(Adam optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
+        using var scope = NewDisposeScope();
         var d = new Dictionary<string, Tensor>();
         var states = optimizer.state_dict().State;
         for (int i = 0; i < states.Count; i++)
@@ -29,6 +30,7 @@ public static class AdamState
                 if (t is not null) d[Key(i, slot)] = t.detach().cpu().clone();
         }
         d["lr"] = tensor(optimizer.ParamGroups.First().LearningRate, ScalarType.Float64);
+        foreach (var t in d.Values) t.MoveToOuterDisposeScope();
         return d;
     }
 
@@ -69,7 +71,7 @@ public static class AdamState
         for (int i = 0; i < states.Count; i++)
         {
             var s = (Adam.State)states[i];
-            s.step = state[Key(i, "step")].to(ScalarType.Int64).item<long>();
+            using (var step = state[Key(i, "step")].to(ScalarType.Int64)) s.step = step.item<long>();
             foreach (var (slot, t) in SlotTensors(s))
                 if (t is not null && state.TryGetValue(Key(i, slot), out var src)) t.copy_(src);
         }

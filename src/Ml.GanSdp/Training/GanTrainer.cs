@@ -27,6 +27,7 @@ public sealed class GanTrainer : IDisposable
     private readonly Tensor? _sampleLabels;
     private bool _disposed;
     private TrainingDivergedException? _divergence;
+    private readonly List<(string Path, long Iteration, bool Own)> _checkpoints = new();
 
     /// <summary>
     /// Sets up training of <paramref name="generator"/> against <paramref name="discriminator"/> on
@@ -140,6 +141,7 @@ public sealed class GanTrainer : IDisposable
         {
             trainer.Restore(state, $"Checkpoint '{checkpointPath}'");
             trainer.LastCheckpoint = checkpointPath;
+            trainer._checkpoints.Add((checkpointPath, trainer.Iteration, false));
             return trainer;
         }
         catch
@@ -177,10 +179,8 @@ public sealed class GanTrainer : IDisposable
         }
         catch (TrainingDivergedException e)
         {
-            _divergence = e.LastCheckpoint is null && LastCheckpoint is not null
-                ? new TrainingDivergedException(e.Iteration, e.Network, e.Term, e.Value, e.Bound, LastCheckpoint)
-                : e;
-            if (ReferenceEquals(_divergence, e)) throw;
+            ForgetUnhealthyCheckpoints(e.Iteration);
+            _divergence = new TrainingDivergedException(e.Iteration, e.Network, e.Term, e.Value, e.Bound, LastCheckpoint);
             throw _divergence;
         }
         finally
@@ -235,6 +235,8 @@ public sealed class GanTrainer : IDisposable
         }
         using (var state = Capture()) Checkpoint.Save(path, state);
         LastCheckpoint = path;
+        _checkpoints.RemoveAll(c => string.Equals(Path.GetFullPath(c.Path), Path.GetFullPath(path), StringComparison.Ordinal));
+        _checkpoints.Add((path, Iteration, true));
         if (managed) PruneCheckpoints(Options.CheckpointDirectory!, path);
         return path;
     }
@@ -255,6 +257,26 @@ public sealed class GanTrainer : IDisposable
         {
             if (wasTraining) g.Module.train();
         }
+    }
+
+    /// <summary>
+    /// After a divergence at <paramref name="iteration"/>: a checkpoint taken after that many iterations holds exactly the
+    /// weights whose losses were out of bounds, so it is not healthy. The trainer deletes those it wrote itself (never a
+    /// file it was resumed from) and <see cref="LastCheckpoint"/> becomes the newest earlier one, whose own losses passed.
+    /// </summary>
+    private void ForgetUnhealthyCheckpoints(long iteration)
+    {
+        foreach (var c in _checkpoints.Where(c => c.Iteration >= iteration).ToList())
+        {
+            if (c.Own)
+            {
+                try { File.Delete(c.Path); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+            _checkpoints.Remove(c);
+        }
+        LastCheckpoint = _checkpoints.Count > 0 ? _checkpoints[^1].Path : null;
     }
 
     /// <summary>Throws <see cref="TrainingDivergedException"/> when a weight or buffer of G, D or the EMA generator is not finite.</summary>
@@ -325,7 +347,11 @@ public sealed class GanTrainer : IDisposable
         var all = Checkpoint.List(directory);
         var full = Path.GetFullPath(keep);
         foreach (var old in all.Take(Math.Max(0, all.Count - Options.CheckpointsToKeep)))
-            if (Path.GetFullPath(old) != full) File.Delete(old);
+            if (Path.GetFullPath(old) != full)
+            {
+                File.Delete(old);
+                _checkpoints.RemoveAll(c => Path.GetFullPath(c.Path) == Path.GetFullPath(old));
+            }
     }
 
     private static void CheckParts(GanTrainerOptions options, IGenerator generator, IDiscriminator discriminator, IBatchSource data, IGenerator? emaGenerator)

@@ -23,7 +23,7 @@ public class GanLossTests
         Assert.AreEqual(kind, loss.Kind);
         var r = tensor(Real);
         var f = tensor(Fake);
-        return (loss.DiscriminatorLoss(r, f).item<double>(), loss.GeneratorLoss(f).item<double>());
+        return (loss.DiscriminatorLoss(r, f).ToDouble(), loss.GeneratorLoss(f).ToDouble());
     }
 
     [TestMethod]
@@ -85,8 +85,8 @@ public class GanLossTests
         foreach (var kind in new[] { GanLossKind.NonSaturating, GanLossKind.Minimax })
         {
             var loss = GanLosses.Create(kind);
-            Assert.AreEqual(200.0, loss.DiscriminatorLoss(r, f).item<double>(), 1e-9, $"{kind} D");
-            Assert.IsTrue(double.IsFinite(loss.GeneratorLoss(f).item<double>()), $"{kind} G");
+            Assert.AreEqual(200.0, loss.DiscriminatorLoss(r, f).ToDouble(), 1e-9, $"{kind} D");
+            Assert.IsTrue(double.IsFinite(loss.GeneratorLoss(f).ToDouble()), $"{kind} G");
         }
     }
 
@@ -100,10 +100,10 @@ public class GanLossTests
             var r = tensor(new[] { 0.1, -0.2 }).requires_grad_();
             var f = tensor(new[] { 0.3, 0.4 }).requires_grad_();   // LSGAN pushes fakes towards 0, so keep them above it
             var gd = autograd.grad(new[] { loss.DiscriminatorLoss(r, f) }, new[] { r, f });
-            Assert.IsTrue(gd[0]!.max().item<double>() < 0, $"{kind}: D lowers its loss by raising real scores");
-            Assert.IsTrue(gd[1]!.min().item<double>() > 0, $"{kind}: D lowers its loss by lowering fake scores");
+            Assert.IsTrue(gd[0]!.max().ToDouble() < 0, $"{kind}: D lowers its loss by raising real scores");
+            Assert.IsTrue(gd[1]!.min().ToDouble() > 0, $"{kind}: D lowers its loss by lowering fake scores");
             var gg = autograd.grad(new[] { loss.GeneratorLoss(f) }, new[] { f });
-            Assert.IsTrue(gg[0]!.max().item<double>() < 0, $"{kind}: G lowers its loss by raising fake scores");
+            Assert.IsTrue(gg[0]!.max().ToDouble() < 0, $"{kind}: G lowers its loss by raising fake scores");
         }
     }
 }

@@ -61,7 +61,7 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
         var mu1 = a.Mean();
         var s = a.Covariance();
         var mu2 = mu1 + tensor(Enumerable.Range(0, 16).Select(i => 0.1 * i).ToArray());
-        var diff = (mu1 - mu2).square().sum().item<double>();
+        var diff = (mu1 - mu2).square().sum().ToDouble();
         var r = FrechetDistance.Compute(mu1, s, mu2, s.clone());
         Assert.AreEqual(diff, r.Distance, 0.0);
         Assert.AreEqual(16, r.ProductRank);

@@ -105,7 +105,7 @@ public class InceptionV3FidTests
         var gray = full(new long[] { 2, 1, 28, 28 }, 0.25);
         var x = FidPreprocessing.Prepare(gray);
         CollectionAssert.AreEqual(new long[] { 2, 3, 299, 299 }, x.shape);
-        Assert.AreEqual(-0.5, x.min().item<double>(), 1e-6);
-        Assert.AreEqual(-0.5, x.max().item<double>(), 1e-6);
+        Assert.AreEqual(-0.5, x.min().ToDouble(), 1e-6);
+        Assert.AreEqual(-0.5, x.max().ToDouble(), 1e-6);
     }
 }

@@ -24,7 +24,7 @@ public class DoubleBackwardTests
         var x = (a == Architecture.Mlp ? randn(4, 2) : randn(4, 3, 32, 32)).requires_grad_();
         var y = classes > 0 ? tensor(new long[] { 0, 1, 2, 0 }) : null;
         using var output = d.Forward(x, y);
-        var grad = autograd.grad(new[] { output.Scores.sum() }, new[] { x }, create_graph: true)[0]!;
+        var grad = autograd.grad(new[] { output.Scores.sum() }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
         var norms = linalg.vector_norm(grad.flatten(1), 2, new long[] { 1 });
         var penalty = (norms - 1).square().mean();
         penalty.backward();

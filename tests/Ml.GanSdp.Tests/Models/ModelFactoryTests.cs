@@ -91,7 +91,7 @@ public class ModelFactoryTests
             Assert.AreEqual(2, output.BlockFeatures.Count);
             foreach (var f in output.BlockFeatures) CollectionAssert.AreEqual(new long[] { 5, 16, 1, 1 }, f.shape);
             var names = d.Module.state_dict().Keys.ToList();
-            CollectionAssert.AreEqual(new[] { "main.0.bias", "main.0.weight_orig", "main.0.weight_u", "main.0.weight_v",
+            CollectionAssert.AreEquivalent(new[] { "main.0.bias", "main.0.weight_orig", "main.0.weight_u", "main.0.weight_v",
                 "main.2.bias", "main.2.weight_orig", "main.2.weight_u", "main.2.weight_v",
                 "main.4.bias", "main.4.weight_orig", "main.4.weight_u", "main.4.weight_v" }, names);
         }

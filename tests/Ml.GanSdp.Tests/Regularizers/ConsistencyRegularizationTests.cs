@@ -68,8 +68,8 @@ public class ConsistencyRegularizationTests
         using var again = new Generator(77);
         var draw = ShiftFlipAugmentation.Draw(8, 2, true, again);
         var expected = ConsistencyRegularization.Penalty(d, ro.Scores, ShiftFlipAugmentation.Apply(real, draw, 2)) * 10;
-        Assert.AreEqual(expected.item<double>(), term.Loss.item<double>(), 1e-12);
-        Assert.IsTrue(term.Loss.item<double>() > 0);
+        Assert.AreEqual(expected.ToDouble(), term.Loss.ToDouble(), 1e-12);
+        Assert.IsTrue(term.Loss.ToDouble() > 0);
         Assert.IsNull(reg.GeneratorTerm(ctx));
     }
 }
@@ -96,8 +96,8 @@ public class BalancedConsistencyRegularizationTests
         var drawFake = ShiftFlipAugmentation.Draw(8, 2, true, again);
         var pReal = ConsistencyRegularization.Penalty(d, ro.Scores, ShiftFlipAugmentation.Apply(real, drawReal, 2));
         var pFake = ConsistencyRegularization.Penalty(d, fo.Scores, ShiftFlipAugmentation.Apply(fake, drawFake, 2));
-        Assert.AreEqual(10 * pReal.item<double>() + 3 * pFake.item<double>(), term.Loss.item<double>(), 1e-12);
-        Assert.AreEqual(pFake.item<double>(), term.Metrics!["bcr_fake"], 1e-12);
+        Assert.AreEqual(10 * pReal.ToDouble() + 3 * pFake.ToDouble(), term.Loss.ToDouble(), 1e-12);
+        Assert.AreEqual(pFake.ToDouble(), term.Metrics!["bcr_fake"], 1e-12);
 
         foreach (var (x, draw, p) in new[] { (fake, drawFake, pFake) })
         {

@@ -32,12 +32,12 @@ public class DraganTests
         var term = new Dragan(new DraganOptions { Weight = 3 }).DiscriminatorTerm(Context(d, gen, real, fake, null, fo, z, 0, random))!;
         using var again = new Generator(9);
         var u = rand(real.shape, ScalarType.Float64, generator: again);
-        Assert.AreEqual(Dragan.Penalty(d, real, u, 0.5).item<double>() * 3, term.Loss.item<double>(), 1e-12);
-        Assert.IsTrue(term.Loss.item<double>() > 0);
+        Assert.AreEqual(Dragan.Penalty(d, real, u, 0.5).ToDouble() * 3, term.Loss.ToDouble(), 1e-12);
+        Assert.IsTrue(term.Loss.ToDouble() > 0);
         // The perturbation is 0.5 * population std of the batch * U(0, 1).
         var delta = Dragan.Perturb(real, u, 0.5) - real;
-        double std = real.std(unbiased: false).item<double>();
-        Assert.IsTrue(delta.min().item<double>() >= 0 && delta.max().item<double>() <= 0.5 * std + 1e-12);
+        double std = real.std(unbiased: false).ToDouble();
+        Assert.IsTrue(delta.min().ToDouble() >= 0 && delta.max().ToDouble() <= 0.5 * std + 1e-12);
         Assert.AreEqual("PerturbationScale", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new Dragan(new DraganOptions { PerturbationScale = -1 })).ParamName);
     }
 }

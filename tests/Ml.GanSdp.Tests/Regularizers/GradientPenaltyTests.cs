@@ -36,8 +36,8 @@ public class GradientPenaltyTests
         using var again = new Generator(42);
         var eps = rand(new long[] { 8 }, ScalarType.Float64, generator: again);
         var expected = GradientPenalty.Penalty(d, real, fake, eps) * 7;
-        Assert.AreEqual(expected.item<double>(), term.Loss.item<double>(), 1e-12);
-        Assert.IsTrue(term.Loss.item<double>() > 0, "adding the term increases D's loss");
+        Assert.AreEqual(expected.ToDouble(), term.Loss.ToDouble(), 1e-12);
+        Assert.IsTrue(term.Loss.ToDouble() > 0, "adding the term increases D's loss");
         Assert.IsNull(reg.GeneratorTerm(Context(d, gen, real, fake, null, fo, z, 0, random)));
         Assert.AreEqual("Weight", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new GradientPenalty(new GradientPenaltyOptions { Weight = -1 })).ParamName);
     }

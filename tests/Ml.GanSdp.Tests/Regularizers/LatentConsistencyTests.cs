@@ -51,15 +51,15 @@ public class LatentConsistencyTests
         var dTerm = reg.DiscriminatorTerm(Context(d, gen, real, fake.detach(), null, fo, z, 0, random))!;
         using var again = new Generator(31);
         var dz = randn(new long[] { 8, 4 }, ScalarType.Float64, generator: again) * 0.03;
-        Assert.AreEqual(5 * LatentConsistencyRegularization.DiscriminatorPenalty(d, gen, fo.Scores, z, dz).item<double>(), dTerm.Loss.item<double>(), 1e-12);
-        Assert.IsTrue(dTerm.Loss.item<double>() > 0, "the D term increases D's loss");
+        Assert.AreEqual(5 * LatentConsistencyRegularization.DiscriminatorPenalty(d, gen, fo.Scores, z, dz).ToDouble(), dTerm.Loss.ToDouble(), 1e-12);
+        Assert.IsTrue(dTerm.Loss.ToDouble() > 0, "the D term increases D's loss");
 
         using var random2 = new Generator(32);
         var gTerm = reg.GeneratorTerm(Context(d, gen, real, fake, null, fo, z, 0, random2))!;
         using var again2 = new Generator(32);
         var dz2 = randn(new long[] { 8, 4 }, ScalarType.Float64, generator: again2) * 0.03;
-        Assert.AreEqual(-0.5 * LatentConsistencyRegularization.GeneratorDifference(gen, fake, z, dz2).item<double>(), gTerm.Loss.item<double>(), 1e-12);
-        Assert.IsTrue(gTerm.Loss.item<double>() < 0, "the G term rewards sensitivity to the latent perturbation");
+        Assert.AreEqual(-0.5 * LatentConsistencyRegularization.GeneratorDifference(gen, fake, z, dz2).ToDouble(), gTerm.Loss.ToDouble(), 1e-12);
+        Assert.IsTrue(gTerm.Loss.ToDouble() < 0, "the G term rewards sensitivity to the latent perturbation");
         Assert.AreEqual("Sigma", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new LatentConsistencyRegularization(new LatentConsistencyOptions { Sigma = 0 })).ParamName);
     }
 }

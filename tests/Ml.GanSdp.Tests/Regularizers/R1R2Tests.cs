@@ -22,7 +22,7 @@ public class R1R2Tests
         var r1 = new R1Penalty(new ZeroCenteredPenaltyOptions { Gamma = 4 }).DiscriminatorTerm(ctx)!;
         Save(dir, "points", real);
         AssertMatches("r1", dir, r1.Loss / 2.0, d.Parameters);   // gamma/2 = 2
-        Assert.IsTrue(r1.Loss.item<double>() > 0);
+        Assert.IsTrue(r1.Loss.ToDouble() > 0);
 
         var r2 = new R2Penalty(new ZeroCenteredPenaltyOptions { Gamma = 4 }).DiscriminatorTerm(ctx)!;
         Save(dir, "points", fake);

@@ -43,10 +43,10 @@ public class RegularizerContractTests
                 Assert.AreEqual(ActOnD.Contains(reg.Name), term is not null, $"{reg.Name}: D term presence");
                 if (term is not null)
                 {
-                    double v = term.Loss.item<double>();
+                    double v = term.Loss.ToDouble();
                     Assert.IsTrue(double.IsFinite(v) && v >= 0, $"{reg.Name}: D term {v} must be finite and non-negative (it is added to D's loss)");
                     var grads = autograd.grad(new[] { term.Loss }, d.Parameters.ToList(), allow_unused: true);
-                    Assert.IsTrue(grads.Any(x => x is not null && x.abs().sum().item<double>() > 0), $"{reg.Name}: the D term trains D");
+                    Assert.IsTrue(grads.Any(x => x is not null && x.abs().sum().ToDouble() > 0), $"{reg.Name}: the D term trains D");
                 }
                 ro.Dispose(); fo.Dispose();
             }
@@ -58,9 +58,9 @@ public class RegularizerContractTests
                 Assert.AreEqual(ActOnG.Contains(reg.Name), term is not null, $"{reg.Name}: G term presence");
                 if (term is not null)
                 {
-                    Assert.IsTrue(double.IsFinite(term.Loss.item<double>()), $"{reg.Name}: G term finite");
+                    Assert.IsTrue(double.IsFinite(term.Loss.ToDouble()), $"{reg.Name}: G term finite");
                     var grads = autograd.grad(new[] { term.Loss }, gen.Module.parameters().ToArray(), allow_unused: true);
-                    Assert.IsTrue(grads.All(x => x is not null) && grads.Any(x => x!.abs().sum().item<double>() > 0), $"{reg.Name}: the G term trains G");
+                    Assert.IsTrue(grads.All(x => x is not null) && grads.Any(x => x!.abs().sum().ToDouble() > 0), $"{reg.Name}: the G term trains G");
                 }
                 ro.Dispose(); fo.Dispose();
             }

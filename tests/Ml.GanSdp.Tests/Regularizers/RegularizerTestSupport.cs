@@ -39,19 +39,20 @@ internal static class RegularizerTestSupport
         Python.Run("regularizers_oracle.py", mode, dir.Path, GoldenSdpDiscriminator.GoldenDir);
         using var v = Npy.Load(dir.File("value.npy"));
         var grads = Enumerable.Range(0, gradCount).Select(i => Npy.Load(dir.File($"grad_{i}.npy"))).ToArray();
-        return (v.item<double>(), grads);
+        return (v.ToDouble(), grads);
     }
 
     /// <summary>Asserts that our value and its gradients with respect to <paramref name="inputs"/> match the oracle's.</summary>
     public static void AssertMatches(string mode, TempDir dir, Tensor value, IReadOnlyList<Tensor> inputs, double tol = 1e-9)
     {
         var (expected, expectedGrads) = Oracle(mode, dir, inputs.Count);
-        Assert.AreEqual(expected, value.item<double>(), tol * Math.Max(1, Math.Abs(expected)), $"{mode}: value");
+        Assert.AreEqual(expected, value.ToDouble(), tol * Math.Max(1, Math.Abs(expected)), $"{mode}: value");
         // Unused inputs (the last layer's bias for input-gradient penalties) have zero gradient.
         var grads = autograd.grad(new[] { value }, inputs.ToList(), retain_graph: true, allow_unused: true);
         for (int i = 0; i < inputs.Count; i++)
         {
-            var actual = grads[i] ?? zeros_like(inputs[i]);
+            // TorchSharp returns an empty tensor (no handle) for an unused input where PyTorch returns None.
+            var actual = grads[i] is { IsInvalid: false } gi ? gi : zeros_like(inputs[i]);
             TensorAssert.Close(expectedGrads[i], actual, 1e-7, tol, $"{mode}: gradient {i}");
             expectedGrads[i].Dispose();
             actual.Dispose();

@@ -44,20 +44,20 @@ public class SampleDifferencesPenaltyTests
         var json = GoldenJson();
         CollectionAssert.AreEqual(json.GetProperty("idx_fake_topk_desc").EnumerateArray().Select(e => e.GetInt64()).ToArray(), r.FakeIndices);
         CollectionAssert.AreEqual(json.GetProperty("idx_real_nearest").EnumerateArray().Select(e => e.GetInt64()).ToArray(), r.RealIndices);
-        Assert.AreEqual(json.GetProperty("L_SDP").GetProperty(mode).GetDouble(), r.Loss.item<double>(), Tol, "L_SDP (json)");
-        Assert.AreEqual(Golden("L_SDP.npy").ToArray<double>()[lossIndex], r.Loss.item<double>(), Tol, "L_SDP (npy)");
+        Assert.AreEqual(json.GetProperty("L_SDP").GetProperty(mode).GetDouble(), r.Loss.ToDouble(), Tol, "L_SDP (json)");
+        Assert.AreEqual(Golden("L_SDP.npy").ToArray<double>()[lossIndex], r.Loss.ToDouble(), Tol, "L_SDP (npy)");
         var terms = json.GetProperty("terms").GetProperty(mode);
-        Assert.AreEqual(terms.GetProperty("score_term").GetDouble(), r.ScoreTerm.item<double>(), Tol, "score term");
+        Assert.AreEqual(terms.GetProperty("score_term").GetDouble(), r.ScoreTerm.ToDouble(), Tol, "score term");
         var blocks = terms.GetProperty("block_terms").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         Assert.AreEqual(blocks.Length, r.BlockTerms.Count);
         for (int j = 0; j < blocks.Length; j++)
         {
-            Assert.AreEqual(blocks[j], r.BlockTerms[j].item<double>(), Tol, $"block term {j}");
+            Assert.AreEqual(blocks[j], r.BlockTerms[j].ToDouble(), Tol, $"block term {j}");
             string n = norm == SdpNormalization.Unit ? "unit" : "paper";
             TensorAssert.Close(Golden($"gmpnorm_{n}_block{j}_fake_sel.npy"), r.SelectedFakeFeatures[j], 0, Tol, $"fake features block {j}");
             TensorAssert.Close(Golden($"gmpnorm_{n}_block{j}_real_sel.npy"), r.SelectedRealFeatures[j], 0, Tol, $"real features block {j}");
         }
-        double expectedGap = r.FakeIndices.Zip(r.RealIndices, (f, x) => ro.Scores[x].item<double>() - fo.Scores[f].item<double>()).Average();
+        double expectedGap = r.FakeIndices.Zip(r.RealIndices, (f, x) => ro.Scores[x].ToDouble() - fo.Scores[f].ToDouble()).Average();
         Assert.AreEqual(expectedGap, r.ScoreGap, 1e-12, "score gap");
     }
 
@@ -81,7 +81,7 @@ public class SampleDifferencesPenaltyTests
             TensorAssert.Close(Golden($"grad_raw_unit_wrt_{name}.npy"), grads[i + 1]!, 0, Tol, $"d L / d {name}");
         }
         var json = GoldenJson();
-        Assert.AreEqual(json.GetProperty("grad_raw_unit_wrt_fake_sum_abs").GetDouble(), grads[0]!.abs().sum().item<double>(), Tol);
+        Assert.AreEqual(json.GetProperty("grad_raw_unit_wrt_fake_sum_abs").GetDouble(), grads[0]!.abs().sum().ToDouble(), Tol);
     }
 
     [TestMethod]
@@ -98,7 +98,7 @@ public class SampleDifferencesPenaltyTests
         Assert.AreEqual(ScalarType.Float32, r.Loss.dtype);
         CollectionAssert.AreEqual(Golden("idx_fake.npy").ToArray<long>(), r.FakeIndices);
         CollectionAssert.AreEqual(Golden("idx_real.npy").ToArray<long>(), r.RealIndices);
-        Assert.AreEqual(GoldenJson().GetProperty("L_SDP").GetProperty("raw_unit").GetDouble(), r.Loss.to(ScalarType.Float64).item<double>(), 1e-5);
+        Assert.AreEqual(GoldenJson().GetProperty("L_SDP").GetProperty("raw_unit").GetDouble(), r.Loss.to(ScalarType.Float64).ToDouble(), 1e-5);
     }
 
     [TestMethod]
@@ -169,7 +169,7 @@ public class SampleDifferencesPenaltyTests
         using var scope = NewDisposeScope();
         var h = zeros(new long[] { 2, 3, 2, 2 }, ScalarType.Float64).requires_grad_();
         var n = SampleDifferencesPenalty.NormalizedPooledFeatures(h, norm);
-        Assert.AreEqual(0.0, n.abs().sum().item<double>());
+        Assert.AreEqual(0.0, n.abs().sum().ToDouble());
         var g = autograd.grad(new[] { n.sum() }, new[] { h })[0]!;
         Assert.IsTrue(g.isfinite().all().item<bool>(), "finite gradient at zero features");
     }

@@ -74,16 +74,16 @@ public class SdpRegularizerTests
         var dTerm = sdp.DiscriminatorTerm(ctx)!;
         var gTerm = sdp.GeneratorTerm(ctx)!;
         const double lSdp = 0.2747969441379678;   // golden raw_unit, k = 3
-        Assert.AreEqual(0.3 / 3 * lSdp, dTerm.Loss.item<double>(), 1e-9);
-        Assert.AreEqual(0.3 / 3 * lSdp, gTerm.Loss.item<double>(), 1e-9);
+        Assert.AreEqual(0.3 / 3 * lSdp, dTerm.Loss.ToDouble(), 1e-9);
+        Assert.AreEqual(0.3 / 3 * lSdp, gTerm.Loss.ToDouble(), 1e-9);
         Assert.AreEqual(3, dTerm.Metrics!["k"]);
         Assert.AreEqual(lSdp, dTerm.Metrics["l_sdp"], 1e-9);
-        double gap = new[] { (5L, 7L), (2L, 2L), (1L, 5L) }.Average(p => ro.Scores[p.Item1].item<double>() - fo.Scores[p.Item2].item<double>());
+        double gap = new[] { (5L, 7L), (2L, 2L), (1L, 5L) }.Average(p => ro.Scores[p.Item1].ToDouble() - fo.Scores[p.Item2].ToDouble());
         Assert.AreEqual(gap, dTerm.Metrics["score_gap"], 1e-12);
 
         // Sign: the D loss grows by a positive amount, and the G-side term is the same positive addition.
-        Assert.IsTrue(dTerm.Loss.item<double>() > 0);
-        Assert.IsTrue(gTerm.Loss.item<double>() > 0);
+        Assert.IsTrue(dTerm.Loss.ToDouble() > 0);
+        Assert.IsTrue(gTerm.Loss.ToDouble() > 0);
 
         // G step without D's real output: no term. D step without it: an error.
         Assert.IsNull(sdp.GeneratorTerm(Context(d, gen, real, fake, null, fo, z, 10, random)));

@@ -10,6 +10,9 @@ namespace Ml.GanSdp.Tests.Regularizers;
 /// <summary>Holds parameters for the test doubles (a module with no layers of its own).</summary>
 internal sealed class ParameterHolder : torch.nn.Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     public ParameterHolder(string name) : base(name) { }
 }
 

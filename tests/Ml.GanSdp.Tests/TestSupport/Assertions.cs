@@ -8,8 +8,7 @@ public static class TensorAssert
     /// <summary>Whether two tensors have the same shape and bit-equal values (torch.equal).</summary>
     public static bool Equal(Tensor a, Tensor b)
     {
-        using var e = a.equal(b);
-        return e.item<bool>();
+        return a.dtype == b.dtype && TensorData.ValuesEqual(a, b);
     }
 
     /// <summary>Asserts equal shapes and |a - b| &lt;= atol + rtol |b| element-wise, reporting the worst element.</summary>

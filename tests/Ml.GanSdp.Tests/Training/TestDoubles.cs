@@ -10,6 +10,9 @@ namespace Ml.GanSdp.Tests.Training;
 /// <summary>Three linear layers with an activation between them; keeps the hidden outputs for D's block features.</summary>
 internal sealed class TinyMlp : nn.Module
 {
+    /// <summary>Components are registered explicitly under PyTorch's names; TorchSharp's field-name registration would add duplicates.</summary>
+    protected override void RegisterComponents() { }
+
     private readonly Linear _l1, _l2, _l3;
     private readonly double _slope;
 
@@ -101,12 +104,12 @@ internal sealed class TestGradientPenalty : IRegularizer
         var x = context.Real.detach().requires_grad_();
         using var output = context.Discriminator.Forward(x, context.RealLabels);
         using var sum = output.Scores.sum();
-        var grad = autograd.grad(new[] { sum }, new[] { x }, create_graph: true)[0]!;
+        var grad = autograd.grad(new[] { sum }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
         var sq = grad.square();
         var perSample = sq.sum(1);
         var mean = perSample.mean();
         var loss = mean * (_gamma / 2);
-        return new PenaltyTerm(loss, new Dictionary<string, double> { ["grad_norm"] = Math.Sqrt(mean.item<double>()) });
+        return new PenaltyTerm(loss, new Dictionary<string, double> { ["grad_norm"] = Math.Sqrt(mean.ToDouble()) });
     }
 
     public PenaltyTerm? GeneratorTerm(RegularizerContext context) => null;
@@ -143,7 +146,7 @@ internal sealed class TestScoreGap : IRegularizer
         var fake = context.FakeOutput.Scores.mean();
         var gap = fake - real;
         var loss = gap.square() * _weight;
-        return new PenaltyTerm(loss, new Dictionary<string, double> { ["k"] = 1 + context.Iteration / 10, ["score_gap"] = gap.item<double>() });
+        return new PenaltyTerm(loss, new Dictionary<string, double> { ["k"] = 1 + context.Iteration / 10, ["score_gap"] = gap.ToDouble() });
     }
 }
 
