@@ -1,3 +1,4 @@
+using Ml.GanSdp.Models;
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
@@ -41,7 +42,7 @@ public class InceptionV3FidTests
     public void WrongWeightsListMissingUnexpectedAndMisshapenKeys()
     {
         using var net = new InceptionV3Fid();
-        var sd = net.state_dict();
+        var sd = StateDicts.Copy(net);
         try
         {
             sd.Remove("Mixed_6c.branch7x7_2.conv.weight", out var removed);
@@ -68,7 +69,7 @@ public class InceptionV3FidTests
     public void ParameterNamesFollowTorchvision()
     {
         using var net = new InceptionV3Fid();
-        var sd = net.state_dict();
+        var sd = StateDicts.Copy(net);
         try
         {
             Assert.AreEqual(566 - 2, sd.Count); // the oracle's state dict holds 566 entries, 2 of them the 1008-class fc

@@ -31,8 +31,8 @@ public class DcganTests
         var (g, d) = ModelFactory.Create(Options(64, 3));
         using var _g = g;
         using var _d = d;
-        var gk = g.Module.state_dict();
-        var dk = d.Module.state_dict();
+        var gk = StateDicts.Copy(g.Module);
+        var dk = StateDicts.Copy(d.Module);
         // pytorch/examples/dcgan: G main.0 ConvT, main.1 BN, ..., main.12 ConvT, main.13 Tanh; D main.11 the last conv.
         CollectionAssert.IsSubsetOf(new[] { "main.0.weight", "main.1.running_mean", "main.12.weight" }, gk.Keys.ToList());
         CollectionAssert.IsSubsetOf(new[] { "main.0.weight", "main.2.weight", "main.3.running_var", "main.11.weight" }, dk.Keys.ToList());
@@ -81,7 +81,7 @@ public class DcganTests
         foreach (var (module, (_, dir)) in new[] { g.Module, d.Module }.Zip(jobs))
         {
             var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
-            var ours = module.state_dict();
+            var ours = StateDicts.Copy(module);
             try
             {
                 foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, $"{module.GetName()}: {k}");

@@ -27,7 +27,7 @@ public class GeneratorInferenceTests
         var before = new Dictionary<string, float[]>();
         var module = typeof(GeneratorInference).GetField("_generator", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
         var g = (IGenerator)module.GetValue(inference)!;
-        foreach (var (k, v) in g.Module.state_dict()) before[k] = v.to(ScalarType.Float32).data<float>().ToArray();
+        foreach (var (k, v) in StateDicts.Copy(g.Module)) before[k] = v.to(ScalarType.Float32).data<float>().ToArray();
 
         var expected = Enumerable.Range(0, 8).Select(seed => { using var t = inference.Generate(5, seed); return t.data<float>().ToArray(); }).ToArray();
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -43,7 +43,7 @@ public class GeneratorInferenceTests
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
         Assert.AreEqual(0, failures.Count, string.Join("; ", failures.Take(5)));
-        foreach (var (k, v) in g.Module.state_dict())
+        foreach (var (k, v) in StateDicts.Copy(g.Module))
             CollectionAssert.AreEqual(before[k], v.to(ScalarType.Float32).data<float>().ToArray(), $"{k} changed by generation");
         for (int seed = 0; seed < 8; seed++)
         {

@@ -90,7 +90,7 @@ public class ModelFactoryTests
             CollectionAssert.AreEqual(new long[] { 5 }, output.Scores.shape);
             Assert.AreEqual(2, output.BlockFeatures.Count);
             foreach (var f in output.BlockFeatures) CollectionAssert.AreEqual(new long[] { 5, 16, 1, 1 }, f.shape);
-            var names = d.Module.state_dict().Keys.ToList();
+            var names = StateDicts.Copy(d.Module).Keys.ToList();
             CollectionAssert.AreEquivalent(new[] { "main.0.bias", "main.0.weight_orig", "main.0.weight_u", "main.0.weight_v",
                 "main.2.bias", "main.2.weight_orig", "main.2.weight_u", "main.2.weight_v",
                 "main.4.bias", "main.4.weight_orig", "main.4.weight_u", "main.4.weight_v" }, names);

@@ -69,7 +69,7 @@ internal static class ModelOracle
             {
                 var label = $"{name} {(isG ? "G" : "D")}";
                 var dir = CaseDir(root.Path, label.Replace(' ', '_'), Config(o, isG));
-                var sd = module.state_dict();
+                var sd = StateDicts.Copy(module);
                 expected.Add((label, dir, sd.Keys.ToList()));
                 foreach (var t in sd.Values) t.Dispose();
                 jobs.Add(("keys", dir));
@@ -79,13 +79,13 @@ internal static class ModelOracle
         foreach (var (label, dir, ours) in expected)
         {
             var theirs = File.ReadAllText(Path.Combine(dir, "keys.txt")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            CollectionAssert.AreEqual(theirs, ours, $"{label}: ours {string.Join(", ", ours)}; PyTorch {string.Join(", ", theirs)}");
+            CollectionAssert.AreEquivalent(theirs, ours, $"{label}: ours {string.Join(", ", ours)}; PyTorch {string.Join(", ", theirs)}");
         }
     }
 
     public static void SaveState(torch.nn.Module m, string path)
     {
-        var sd = m.state_dict();
+        var sd = StateDicts.Copy(m);
         try { Npy.SaveNpz(path, sd); }
         finally { foreach (var t in sd.Values) t.Dispose(); }
     }
@@ -94,7 +94,7 @@ internal static class ModelOracle
     public static void AssertStateClose(torch.nn.Module m, string path, double tol, string label)
     {
         var theirs = Npy.LoadNpz(path);
-        var ours = m.state_dict();
+        var ours = StateDicts.Copy(m);
         try
         {
             CollectionAssert.AreEquivalent(theirs.Keys.ToList(), ours.Keys.ToList(), $"{label}: state keys");

@@ -50,12 +50,14 @@ public class SpectralNormTests
             manual_seed(2024);
             using var m = SpectralNorm.Apply(Layer(kind));
             var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
-            var ours = m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+            var ours = StateDicts.Copy(m).ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
             try
             {
                 // TorchSharp lists parameters before buffers (PyTorch interleaves per module): same keys, order may differ.
                 CollectionAssert.AreEquivalent(theirs.Keys.ToList(), ours.Keys.ToList(), $"{kind}: state-dict keys");
-                foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, 0, 0, $"{kind}: {k}");
+                // Weights are bit-equal (same generator stream); u and v go through F.normalize, whose float32 reduction in
+                // libtorch 2.10 differs from 1.13 by up to 2 ulp (measured 1.2e-7 at 0.907): 3e-7 relative for them only.
+                foreach (var (k, v) in ours) TensorAssert.Close(theirs[k], v, k.EndsWith("_u") || k.EndsWith("_v") ? 3e-7 : 0, 0, $"{kind}: {k}");
             }
             finally { foreach (var t in theirs.Values.Concat(ours.Values)) t.Dispose(); }
         }

@@ -1,3 +1,4 @@
+using Ml.GanSdp.Models;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
 using TorchSharp;

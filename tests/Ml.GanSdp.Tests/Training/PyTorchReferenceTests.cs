@@ -1,3 +1,4 @@
+using Ml.GanSdp.Models;
 using System.Globalization;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
@@ -63,8 +64,8 @@ public class PyTorchReferenceTests
             using var rng = new Generator(99);
             var data = randn(new long[] { 64, 2 }, ScalarType.Float32, generator: rng);
             Npy.Save(dir.File("data.npy"), data);
-            Npy.SaveNpz(dir.File("g.npz"), g.Module.state_dict());
-            Npy.SaveNpz(dir.File("d.npz"), d.Module.state_dict());
+            Npy.SaveNpz(dir.File("g.npz"), StateDicts.Copy(g.Module));
+            Npy.SaveNpz(dir.File("d.npz"), StateDicts.Copy(d.Module));
             var theirs = Python.Exec(Reference.Replace("\r", ""), dir.Path)
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
@@ -81,7 +82,7 @@ public class PyTorchReferenceTests
             foreach (var (name, module) in new[] { ("g_final", g.Module), ("d_final", d.Module) })
             {
                 var expected = Npy.LoadNpz(dir.File(name + ".npz"));
-                foreach (var (k, t) in module.state_dict()) TensorAssert.Close(expected[k], t, 1e-4, 1e-6, $"{name}/{k}");
+                foreach (var (k, t) in StateDicts.Copy(module)) TensorAssert.Close(expected[k], t, 1e-4, 1e-6, $"{name}/{k}");
             }
         }
     }
