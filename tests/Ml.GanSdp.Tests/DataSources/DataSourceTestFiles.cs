@@ -93,6 +93,22 @@ internal static class DataSourceTestFiles
         return ~crc;
     }
 
+    /// <summary>Resets the process's peak resident set size (Linux: "5" into /proc/self/clear_refs) and returns the current one, in bytes.</summary>
+    public static long ResetPeakRss()
+    {
+        File.WriteAllText("/proc/self/clear_refs", "5");
+        return ProcStatus("VmRSS");
+    }
+
+    /// <summary>The process's peak resident set size since the last reset, in bytes.</summary>
+    public static long PeakRss() => ProcStatus("VmHWM");
+
+    private static long ProcStatus(string field)
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
     /// <summary>All values of a vector column, row by row.</summary>
     public static List<float[]> Vectors(IDataView view, string column) => view.GetColumn<VBuffer<float>>(column).Select(v => v.DenseValues().ToArray()).ToList();
 

@@ -3,6 +3,7 @@ decoding with Pillow, and torchvision's make_grid + save_image conversion. Resul
 
   idx <images> <labels> <n>              dims, the first n labels and images (flattened), pixel sum, label counts
   decode <file> <mode>                   Pillow's decode of <file> converted to mode RGB or L, as [C, H, W]
+  make <dir>                             writes test images with Pillow: rgb.png rgba.png palette.png gray.png photo.jpg gray.jpg img.bmp
   grid <raw f32> <n> <c> <h> <w> <nrow> <padding> <pad_value> <lo> <hi> [labels csv]
                                          the uint8 grid torchvision computes (per-class rows when labels are given)
 """
@@ -33,6 +34,25 @@ def decode(path, mode):
     else:
         a = a.transpose(2, 0, 1)
     return a
+
+
+def make(d):
+    """Deterministic images written by Pillow (an encoder independent of SkiaSharp)."""
+    import os
+    from PIL import Image
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, size=(13, 17, 3), dtype=np.uint8)
+    Image.fromarray(rgb, "RGB").save(os.path.join(d, "rgb.png"))
+    rgba = rng.integers(0, 256, size=(9, 11, 4), dtype=np.uint8)
+    Image.fromarray(rgba, "RGBA").save(os.path.join(d, "rgba.png"))
+    Image.fromarray(rgb, "RGB").convert("P", palette=Image.ADAPTIVE, colors=16).save(os.path.join(d, "palette.png"))
+    gray = rng.integers(0, 256, size=(10, 7), dtype=np.uint8)
+    Image.fromarray(gray, "L").save(os.path.join(d, "gray.png"))
+    yy, xx = np.mgrid[0:24, 0:32]
+    smooth = np.stack([xx * 8, yy * 10, (xx + yy) * 4], axis=-1).astype(np.uint8)
+    Image.fromarray(smooth, "RGB").save(os.path.join(d, "photo.jpg"), quality=90)
+    Image.fromarray(smooth[:, :, 0], "L").save(os.path.join(d, "gray.jpg"), quality=90)
+    Image.fromarray(rgb, "RGB").save(os.path.join(d, "img.bmp"))
 
 
 def save_image_bytes(grid):
@@ -81,6 +101,9 @@ def main():
     elif cmd == "decode":
         a = decode(sys.argv[2], sys.argv[3])
         print(json.dumps({"shape": list(a.shape), "values": a.reshape(-1).tolist()}))
+    elif cmd == "make":
+        make(sys.argv[2])
+        print(json.dumps({"ok": True}))
     elif cmd == "grid":
         import torch
         torch.set_num_threads(1)
