@@ -20,8 +20,8 @@ internal static class SkiaImages
     /// <exception cref="InvalidImageException">Missing, empty, not a decodable format, zero or too many pixels; names the file.</exception>
     public static SKCodec OpenChecked(string path, long maxPixels, string limitName)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists) throw new InvalidImageException(path, "does not exist");
+        var file = Target(path);
+        if (!file.Exists) throw new InvalidImageException(path, file.FullName == Path.GetFullPath(path) ? "does not exist" : $"is a link to '{file.FullName}', which does not exist");
         if (file.Length == 0) throw new InvalidImageException(path, "is empty");
         var codec = SKCodec.Create(path, out var result);
         if (codec is null) throw new InvalidImageException(path, $"is not an image SkiaSharp can decode (header: {result})");
@@ -38,6 +38,21 @@ internal static class SkiaImages
             throw new InvalidImageException(path, $"declares {info.Width} x {info.Height} = {pixels:N0} pixels, above the limit of {maxPixels:N0} ({limitName}); it was not decoded");
         }
         return codec;
+    }
+
+    /// <summary>The file itself, or for a symbolic link its final target.</summary>
+    private static FileInfo Target(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.LinkTarget is null) return file;
+        try
+        {
+            return file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? new FileInfo(target.FullName) : file;
+        }
+        catch (IOException e)
+        {
+            throw new InvalidImageException(path, $"is a symbolic link that cannot be resolved ({e.Message})", e);
+        }
     }
 
     /// <summary>
