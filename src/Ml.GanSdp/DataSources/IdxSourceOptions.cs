@@ -15,7 +15,7 @@ public sealed record IdxSourceOptions
     /// </summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
 
-    /// <summary>Limit on H x W declared by the image file, checked before anything is allocated; default 67,108,864.</summary>
+    /// <summary>Limit on H x W declared by the image file, checked before anything is allocated; default 67,108,864, at most 536,870,897.</summary>
     public long MaxPixels { get; init; } = SkiaImages.DefaultMaxPixels;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -23,6 +23,6 @@ public sealed record IdxSourceOptions
     {
         SourceSchema.ValidateColumnNames(nameof(IdxSourceOptions), (nameof(ImageColumnName), ImageColumnName), (nameof(LabelColumnName), LabelColumnName));
         SourceSchema.ValidateClassNames(ClassNames, $"{nameof(IdxSourceOptions)}.{nameof(ClassNames)}");
-        if (MaxPixels < 1) throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "IdxSourceOptions.MaxPixels must be at least 1.");
+        SkiaImages.ValidateMaxPixels(MaxPixels, "IdxSourceOptions.MaxPixels");
     }
 }

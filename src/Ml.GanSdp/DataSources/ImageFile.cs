@@ -22,7 +22,7 @@ public static class ImageFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown ImageColorMode.");
-        if (maxPixels < 1) throw new ArgumentOutOfRangeException(nameof(maxPixels), maxPixels, "maxPixels must be at least 1.");
+        SkiaImages.ValidateMaxPixels(maxPixels, nameof(maxPixels));
         using var codec = SkiaImages.OpenChecked(path, maxPixels, nameof(maxPixels));
         int w = codec.Info.Width, h = codec.Info.Height;
         var rgba = new byte[(long)w * h * 4];

@@ -23,7 +23,7 @@ public sealed record ImageFolderSourceOptions
 
     /// <summary>
     /// Limit on an image's declared width x height, read from its header before any decoding; a larger image is
-    /// invalid (a decompression bomb). Default 67,108,864 (8192 x 8192).
+    /// invalid (a decompression bomb). Default 67,108,864 (8192 x 8192), at most 536,870,897.
     /// </summary>
     public long MaxPixels { get; init; } = SkiaImages.DefaultMaxPixels;
 
@@ -42,6 +42,6 @@ public sealed record ImageFolderSourceOptions
         foreach (var e in Extensions)
             if (string.IsNullOrEmpty(e) || e[0] != '.' || e.Length < 2) throw new ArgumentException($"ImageFolderSourceOptions.Extensions entry '{e}' must be a dot and a name (e.g. \".png\").");
         if (!Enum.IsDefined(OnInvalidImage)) throw new ArgumentOutOfRangeException(nameof(OnInvalidImage), OnInvalidImage, "Unknown InvalidImageHandling.");
-        if (MaxPixels < 1) throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "ImageFolderSourceOptions.MaxPixels must be at least 1.");
+        SkiaImages.ValidateMaxPixels(MaxPixels, "ImageFolderSourceOptions.MaxPixels");
     }
 }

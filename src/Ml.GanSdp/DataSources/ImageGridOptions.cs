@@ -21,7 +21,7 @@ public sealed record ImageGridOptions
     /// <summary>JPEG quality 1..100 when the file name ends in .jpg/.jpeg; default 95.</summary>
     public int JpegQuality { get; init; } = 95;
 
-    /// <summary>Limit on the grid's pixels (height x width); default 67,108,864 (8192 x 8192).</summary>
+    /// <summary>Limit on the grid's pixels (height x width); default 67,108,864 (8192 x 8192), at most 536,870,897.</summary>
     public long MaxPixels { get; init; } = SkiaImages.DefaultMaxPixels;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -33,6 +33,6 @@ public sealed record ImageGridOptions
         if (!float.IsFinite(MinValue) || !float.IsFinite(MaxValue) || !(MinValue < MaxValue))
             throw new ArgumentException($"ImageGridOptions.MinValue ({MinValue}) and MaxValue ({MaxValue}) must be finite with MinValue < MaxValue.");
         if (JpegQuality is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(JpegQuality), JpegQuality, "ImageGridOptions.JpegQuality must be in 1..100.");
-        if (MaxPixels < 1) throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "ImageGridOptions.MaxPixels must be at least 1.");
+        SkiaImages.ValidateMaxPixels(MaxPixels, "ImageGridOptions.MaxPixels");
     }
 }

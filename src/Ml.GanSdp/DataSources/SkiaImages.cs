@@ -12,6 +12,16 @@ internal static class SkiaImages
     /// <summary>Default limit on an image's declared pixels: 8192 x 8192 = 67,108,864 (64 megapixels).</summary>
     public const long DefaultMaxPixels = 8192L * 8192;
 
+    /// <summary>Largest pixel limit accepted by any option: an RGBA (or float) buffer of that many pixels must fit in one .NET array.</summary>
+    public static readonly long MaxPixelsLimit = Array.MaxLength / 4;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless 1 &lt;= <paramref name="value"/> &lt;= <see cref="MaxPixelsLimit"/>.</summary>
+    public static void ValidateMaxPixels(long value, string name)
+    {
+        if (value < 1 || value > MaxPixelsLimit)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in 1..{MaxPixelsLimit:N0}.");
+    }
+
     /// <summary>
     /// Opens <paramref name="path"/>'s codec, which parses the header only, and refuses an image whose declared
     /// width x height exceeds <paramref name="maxPixels"/> before anything is decoded (a decompression bomb: a

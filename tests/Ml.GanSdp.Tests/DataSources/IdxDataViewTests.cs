@@ -318,4 +318,33 @@ public sealed class IdxDataViewTests
         }
         CollectionAssert.AreEqual(new ulong[] { 0, 1, 2 }, ids);
     }
+
+    private sealed class Row
+    {
+        [VectorType(1, 2, 3)]
+        public float[] Image { get; set; } = Array.Empty<float>();
+
+        [KeyType(3)]
+        public uint Label { get; set; }
+    }
+
+    [TestMethod]
+    public void WorksWithMlNetsOwnDataOperations_ShuffleTakeCacheAndCreateEnumerable()
+    {
+        using var dir = new TempDir();
+        var (images, labels) = Small();
+        File.WriteAllBytes(dir.File("i.gz"), Gzip(images));
+        File.WriteAllBytes(dir.File("l.gz"), Gzip(labels));
+        var view = Ml.Data.LoadIdx(dir.File("i.gz"), dir.File("l.gz"), new[] { "a", "b", "c" });
+
+        var rows = Ml.Data.CreateEnumerable<Row>(view, reuseRowObject: false).ToList();
+        CollectionAssert.AreEqual(new uint[] { 3, 1, 2 }, rows.Select(r => r.Label).ToArray());
+        CollectionAssert.AreEqual(new float[] { 20, 21, 22, 23, 24, 25 }, rows[2].Image);
+        var shuffled = Ml.Data.CreateEnumerable<Row>(Ml.Data.ShuffleRows(view, seed: 3), reuseRowObject: false).ToList();
+        CollectionAssert.AreEquivalent(rows.Select(r => r.Label).ToArray(), shuffled.Select(r => r.Label).ToArray());
+        foreach (var r in shuffled) CollectionAssert.AreEqual(rows.Single(x => x.Label == r.Label).Image, r.Image, "rows stay whole");
+        Assert.AreEqual(2, Ml.Data.CreateEnumerable<Row>(Ml.Data.TakeRows(view, 2), reuseRowObject: false).Count());
+        var cached = Ml.Transforms.Conversion.MapKeyToValue("Name", "Label").Fit(view).Transform(Ml.Data.Cache(view));
+        CollectionAssert.AreEqual(new[] { "c", "a", "b" }, cached.GetColumn<ReadOnlyMemory<char>>("Name").Select(m => m.ToString()).ToArray());
+    }
 }
