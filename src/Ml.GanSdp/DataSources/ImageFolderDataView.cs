@@ -26,6 +26,9 @@ public sealed class ImageFolderDataView : IDataView
     {
         _options = options;
         _scan = ImageFolderScan.Run(directory, options);
+        ClassNames = Array.AsReadOnly(_scan.ClassNames);
+        Files = Array.AsReadOnly(_scan.Files);
+        IgnoredLinks = Array.AsReadOnly(_scan.IgnoredLinks);
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(options.PathColumnName, TextDataViewType.Instance);
         SourceSchema.AddKeyColumn(builder, options.LabelColumnName, _scan.ClassNames);
@@ -38,13 +41,13 @@ public sealed class ImageFolderDataView : IDataView
     public string Root => _scan.Root;
 
     /// <summary>The class names: the class sub-folder names in ordinal order (key value k + 1 is class k).</summary>
-    public IReadOnlyList<string> ClassNames => _scan.ClassNames;
+    public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The image files found, in row order, with their 0-based class index.</summary>
-    public IReadOnlyList<(string Path, int Label)> Files => _scan.Files;
+    public IReadOnlyList<(string Path, int Label)> Files { get; }
 
     /// <summary>Directory symbolic links met while listing, which were not followed.</summary>
-    public IReadOnlyList<string> IgnoredLinks => _scan.IgnoredLinks;
+    public IReadOnlyList<string> IgnoredLinks { get; }
 
     /// <summary>How many distinct files were skipped so far (over all cursors), with <see cref="InvalidImageHandling.Skip"/>.</summary>
     public int SkippedCount { get { lock (_gate) return _skipped.Count; } }
