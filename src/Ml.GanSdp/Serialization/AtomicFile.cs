@@ -3,15 +3,20 @@ namespace Ml.GanSdp.Serialization;
 /// <summary>Writes files atomically: to a temporary file beside the target, flushed, then renamed over it.</summary>
 public static class AtomicFile
 {
-    /// <summary>Writes through <paramref name="write"/> into a temporary file and renames it to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes through <paramref name="write"/> into a temporary file and renames it to <paramref name="path"/>.
+    /// A failure to create, write or rename (no permission, no space, a missing folder) is rethrown as the same kind
+    /// of exception naming <paramref name="path"/>, not the temporary file; the temporary file is removed.
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
+        ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
+            Directory.CreateDirectory(dir);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(fs);
@@ -19,9 +24,18 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(tmp); } catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
+            var reason = e.Message.Replace(tmp, full, StringComparison.Ordinal);
+            var message = $"Cannot write '{full}': {reason}";
+            if (e is UnauthorizedAccessException) throw new UnauthorizedAccessException(message, e);
+            if (e is DirectoryNotFoundException) throw new DirectoryNotFoundException(message, e);
+            throw new IOException(message, e);
+        }
         catch
         {
-            try { File.Delete(tmp); } catch (IOException) { }
+            try { File.Delete(tmp); } catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { }
             throw;
         }
     }
