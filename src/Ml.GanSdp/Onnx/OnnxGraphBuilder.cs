@@ -104,6 +104,10 @@ public sealed class OnnxGraphBuilder
     public OnnxValue AddInitializer(string nameHint, ReadOnlySpan<float> values, params long[] dims)
         => AddRaw(nameHint, OnnxElementType.Float, MemoryMarshal.AsBytes(values), values.Length, dims);
 
+    /// <summary>Adds a float64 initializer of shape <paramref name="dims"/> named after <paramref name="nameHint"/>.</summary>
+    public OnnxValue AddInitializer(string nameHint, ReadOnlySpan<double> values, params long[] dims)
+        => AddRaw(nameHint, OnnxElementType.Double, MemoryMarshal.AsBytes(values), values.Length, dims);
+
     /// <summary>Adds an int64 initializer of shape <paramref name="dims"/> named after <paramref name="nameHint"/>.</summary>
     public OnnxValue AddInitializer(string nameHint, ReadOnlySpan<long> values, params long[] dims)
         => AddRaw(nameHint, OnnxElementType.Int64, MemoryMarshal.AsBytes(values), values.Length, dims);
@@ -114,6 +118,9 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>A float32 scalar (rank-0) initializer.</summary>
     public OnnxValue Scalar(float value, string nameHint = "const") => AddInitializer(nameHint, [value]);
+
+    /// <summary>A float64 scalar (rank-0) initializer.</summary>
+    public OnnxValue Scalar(double value, string nameHint = "const") => AddInitializer(nameHint, [value]);
 
     /// <summary>An int64 scalar (rank-0) initializer.</summary>
     public OnnxValue Scalar(long value, string nameHint = "const") => AddInitializer(nameHint, [value]);

@@ -42,19 +42,18 @@ def splitmix64_bits(seeds, count):
 
 
 def seeded_latent(seeds, latent):
-    """Box-Muller in float32 on the top 24 bits of each SplitMix64 output (the definition in SeededLatent's doc)."""
+    """Box-Muller in float64 on the top 24 bits of each SplitMix64 output, rounded to float32 (SeededLatent's doc)."""
     pairs = (latent + 1) // 2
-    a = (splitmix64_bits(seeds, 2 * pairs) >> U64(40)).astype(np.float32)
+    a = (splitmix64_bits(seeds, 2 * pairs) >> U64(40)).astype(np.float64)
     a1, a2 = a[:, 0::2], a[:, 1::2]
-    scale = np.float32(2.0 ** -24)
-    u1 = (np.float32(16777216.0) - a1) * scale
-    u2 = a2 * scale
-    r = np.sqrt(np.log(u1) * np.float32(-2.0))
-    theta = u2 * np.float32(6.2831855)
-    z = np.empty((len(seeds), 2 * pairs), dtype=np.float32)
+    u1 = (16777216.0 - a1) * 2.0 ** -24
+    u2 = a2 * 2.0 ** -24
+    r = np.sqrt(np.log(u1) * -2.0)
+    theta = u2 * (2 * np.pi)
+    z = np.empty((len(seeds), 2 * pairs), dtype=np.float64)
     z[:, 0::2] = r * np.cos(theta)
     z[:, 1::2] = r * np.sin(theta)
-    return z[:, :latent]
+    return z[:, :latent].astype(np.float32)
 
 
 # ---------------------------------------------------------------- cases
