@@ -1,12 +1,17 @@
+using Google.Protobuf;
+using Ml.GanSdp.Onnx.Protobuf;
+
 namespace Ml.GanSdp.Onnx;
 
 /// <summary>
 /// The parts every exported generator graph shares around its network: the seed and label-key inputs as ML.NET
 /// delivers them, class-table lookups that respect ML.NET's key encoding, the mapping of tanh output to a pixel
-/// range, the NaN image of a missing label, and the two image outputs (per row for ML.NET, batched for ONNX Runtime).
+/// range, the NaN image of a missing label, the image output, and the one-row view ML.NET's OnnxTransformer needs.
 /// </summary>
 /// <remarks>
-/// ML.NET's OnnxTransformer feeds one row per call and gives scalar columns rank 2, so inputs are declared [N, 1].
+/// Generator graphs are batched: inputs [N, 1], image output [N, C, H, W], for ONNX Runtime on any number of rows.
+/// ML.NET's OnnxTransformer feeds one row per call (scalar columns with rank 2, [1, 1]); <see cref="ToSingleRowModel"/>
+/// derives the view it runs.
 /// A key-typed label arrives as its raw uint32 value: 1-based, 0 for a value the key mapping had not seen ("missing").
 /// The graph casts it to int64 and looks it up in class tables that carry an extra row 0, so that key k reads row k and
 /// no index is ever -1 (ONNX Gather reads -1 as the last row: subtracting 1 would give a missing label the last class).
@@ -15,9 +20,6 @@ namespace Ml.GanSdp.Onnx;
 /// </remarks>
 public static class GeneratorGraph
 {
-    /// <summary>The suffix of the batched image output: output "Image" has a companion "Image_batch" [N, C, H, W].</summary>
-    public const string BatchOutputSuffix = "_batch";
-
     /// <summary>Declares the seed input: int64 [N, 1] named like the ML.NET seed column.</summary>
     public static OnnxValue AddSeedInput(this OnnxGraphBuilder graph, string columnName)
         => graph.AddInput(columnName, OnnxElementType.Int64, OnnxGraphBuilder.Batch, 1);
@@ -82,19 +84,72 @@ public static class GeneratorGraph
     }
 
     /// <summary>
-    /// Declares the generated image [N, C, H, W] twice: as <paramref name="outputName"/> with shape [C, H, W] (one row,
-    /// for ML.NET's OnnxTransformer, whose column then has Dimensions C, H, W like ExtractPixels'; ML.NET would report a
-    /// declared batch axis as an extra leading 1) and as <paramref name="outputName"/> + <see cref="BatchOutputSuffix"/>
-    /// with shape [N, C, H, W] for batched generation with ONNX Runtime. ONNX Runtime computes only requested outputs;
-    /// requesting the per-row one for more than one row fails in its Reshape.
+    /// Declares the generated image (float [N, C, H, W]) as graph output <paramref name="outputName"/> with that shape.
     /// </summary>
-    public static void AddImageOutputs(this OnnxGraphBuilder graph, OnnxValue image, string outputName, int channels, int height, int width)
+    public static OnnxValue AddImageOutput(this OnnxGraphBuilder graph, OnnxValue image, string outputName, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentException.ThrowIfNullOrWhiteSpace(outputName);
         if (channels < 1 || height < 1 || width < 1)
-            throw new ArgumentException($"AddImageOutputs: image dimensions [{channels}, {height}, {width}] must be positive.", nameof(channels));
-        graph.AddOutput(graph.Reshape(image, channels, height, width), outputName, channels, height, width);
-        graph.AddOutput(image, outputName + BatchOutputSuffix, OnnxGraphBuilder.Batch, channels, height, width);
+            throw new ArgumentException($"AddImageOutput: image dimensions [{channels}, {height}, {width}] must be positive.", nameof(channels));
+        return graph.AddOutput(image, outputName, OnnxGraphBuilder.Batch, channels, height, width);
+    }
+
+    /// <summary>
+    /// The one-row view of a batched generator model, for ML.NET's OnnxTransformer: every graph input's batch dimension
+    /// becomes 1, and output <paramref name="outputName"/> (float [N, C, H, W]) is reshaped to [C, H, W] (the original
+    /// value is renamed <c>outputName_batched</c>); other outputs are dropped. ML.NET feeds one row per call and turns a
+    /// symbolic leading dimension into an extra 1, so only this view gives the column Dimensions [C, H, W] like
+    /// ExtractPixels'. The network itself is unchanged, so a row's image is bit-identical to that row of the batched model.
+    /// </summary>
+    public static byte[] ToSingleRowModel(byte[] batchedModel, string outputName)
+    {
+        ArgumentNullException.ThrowIfNull(batchedModel);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputName);
+        ModelProto model;
+        try { model = ModelProto.Parser.ParseFrom(batchedModel); }
+        catch (Google.Protobuf.InvalidProtocolBufferException e) { throw new ArgumentException($"The generator bytes are not an ONNX model: {e.Message}", nameof(batchedModel), e); }
+        var graph = model.Graph ?? throw new ArgumentException("The ONNX model has no graph.", nameof(batchedModel));
+
+        var output = graph.Output.FirstOrDefault(o => o.Name == outputName)
+            ?? throw new ArgumentException($"The ONNX model has no output '{outputName}'; it has {string.Join(", ", graph.Output.Select(o => $"'{o.Name}'"))}.", nameof(outputName));
+        var dims = output.Type?.TensorType?.Shape?.Dim;
+        if (output.Type?.TensorType is not { ElemType: (int)OnnxElementType.Float } || dims is null || dims.Count != 4
+            || dims.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || d.DimValue < 1))
+            throw new ArgumentException($"The ONNX model's output '{outputName}' must be float [N, C, H, W] with known C, H, W.", nameof(outputName));
+        long[] chw = [dims[1].DimValue, dims[2].DimValue, dims[3].DimValue];
+
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var input in graph.Input.Where(i => !initializers.Contains(i.Name)))
+        {
+            var d = input.Type?.TensorType?.Shape?.Dim;
+            if (d is null || d.Count == 0) throw new ArgumentException($"The ONNX model's input '{input.Name}' has no shape; a batched generator declares [N, ...].", nameof(batchedModel));
+            d[0] = new TensorShapeProto.Types.Dimension { DimValue = 1 };
+        }
+
+        var used = graph.Node.SelectMany(n => n.Input.Concat(n.Output)).Concat(graph.Input.Select(i => i.Name)).Concat(initializers).ToHashSet(StringComparer.Ordinal);
+        string batched = Unique(used, outputName + "_batched"), shapeName = Unique(used, outputName + "_chw");
+        foreach (var node in graph.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++) if (node.Input[i] == outputName) node.Input[i] = batched;
+            for (int i = 0; i < node.Output.Count; i++) if (node.Output[i] == outputName) node.Output[i] = batched;
+        }
+        foreach (var vi in graph.ValueInfo.Where(v => v.Name == outputName)) vi.Name = batched;
+        var shape = new TensorProto { Name = shapeName, DataType = (int)OnnxElementType.Int64 };
+        shape.Dims.Add(3);
+        shape.Int64Data.AddRange(chw);
+        graph.Initializer.Add(shape);
+        graph.Node.Add(new NodeProto { OpType = "Reshape", Name = Unique(used, "SingleRow_Reshape"), Input = { batched, shapeName }, Output = { outputName } });
+        dims.RemoveAt(0);
+        graph.Output.Clear();
+        graph.Output.Add(output);
+        return model.ToByteArray();
+    }
+
+    private static string Unique(HashSet<string> used, string name)
+    {
+        var candidate = name;
+        for (int k = 1; !used.Add(candidate); k++) candidate = $"{name}_{k}";
+        return candidate;
     }
 }

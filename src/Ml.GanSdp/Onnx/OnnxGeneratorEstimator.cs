@@ -17,8 +17,10 @@ namespace Ml.GanSdp.Onnx;
 /// <para>Fitting reads no data: the fitted transformer is created once, when the estimator is built, and every
 /// <see cref="Fit"/> returns that same transformer (after checking the input schema); <see cref="GetOutputSchema"/>
 /// delegates to the same cached ML.NET estimator, so no ONNX Runtime session or model copy is made per call.</para>
+/// <para>The generator model is batched (inputs [N, 1], output [N, C, H, W], see <see cref="GeneratorGraph"/>); ML.NET
+/// runs its one-row view (<see cref="GeneratorGraph.ToSingleRowModel"/>), so the column's Dimensions are [C, H, W].</para>
 /// <para>Files: ML.NET's OnnxTransformer reads its model from a file while it lives (and again at each Save). The
-/// estimator writes the model once into a folder of its own (under <see cref="OnnxGeneratorOptions.TempFolder"/>) and
+/// estimator writes the one-row model once into a folder of its own (under <see cref="OnnxGeneratorOptions.TempFolder"/>) and
 /// passes that path to ML.NET; <see cref="Dispose"/> disposes the transformer (its ONNX Runtime session) and deletes the
 /// folder, and a process-exit hook deletes the folders of estimators never disposed. The transformer is unusable after
 /// Dispose. Models loaded with <c>mlContext.Model.Load</c> write their own copy into that context's
@@ -63,7 +65,7 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         try
         {
             ModelPath = Path.Combine(ModelFolder, ModelFileName);
-            WriteAtomically(ModelPath, onnxModel);
+            WriteAtomically(ModelPath, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
             _inner = catalog.ApplyOnnxModel([options.OutputColumnName], InputColumns(options), ModelPath);
             _transformer = _inner.Fit(new EmptyDataView(RequiredInputSchema(options)));
         }
@@ -80,7 +82,7 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
     /// <summary>The estimator's own folder (deleted on <see cref="Dispose"/>).</summary>
     public string ModelFolder { get; }
 
-    /// <summary>The ONNX file that ML.NET's OnnxTransformer reads.</summary>
+    /// <summary>The ONNX file that ML.NET's OnnxTransformer reads: the one-row view (<see cref="GeneratorGraph.ToSingleRowModel"/>) of the generator.</summary>
     public string ModelPath { get; }
 
     /// <summary>
@@ -205,7 +207,7 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
 
     /// <summary>
     /// Checks that <paramref name="bytes"/> is an ONNX model whose inputs are exactly the seed (int64 [N, 1]) and, when
-    /// conditional, the label (uint32 [N, 1]), and whose output <see cref="OnnxGeneratorOptions.OutputColumnName"/> is float [C, H, W].
+    /// conditional, the label (uint32 [N, 1]), and whose output <see cref="OnnxGeneratorOptions.OutputColumnName"/> is float [N, C, H, W].
     /// </summary>
     internal static void CheckModelSignature(byte[] bytes, OnnxGeneratorOptions o)
     {
@@ -222,7 +224,7 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         CheckTensor(inputs, o.SeedColumnName, "input", OnnxElementType.Int64, [-1, 1]);
         if (o.LabelColumnName is not null) CheckTensor(inputs, o.LabelColumnName, "input", OnnxElementType.UInt32, [-1, 1]);
         var outputs = model.Graph.Output.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        CheckTensor(outputs, o.OutputColumnName, "output", OnnxElementType.Float, o.ImageDimensions.Select(d => (long)d).ToArray());
+        CheckTensor(outputs, o.OutputColumnName, "output", OnnxElementType.Float, [-1, .. o.ImageDimensions.Select(d => (long)d)]);
     }
 
     /// <summary>Checks value <paramref name="name"/>'s type; -1 in <paramref name="dims"/> accepts a symbolic dimension (the batch).</summary>

@@ -118,21 +118,23 @@ def run_case(d, name, op, p):
 
 
 def dcgan(d, name, p):
-    """z -> ConvTranspose(k4, s1, p0) -> BN -> ReLU -> ConvTranspose(k4, s2, p1) -> Tanh, random numpy weights (saved
-    for the C# side), PyTorch eval mode. z is given (NAME.z.npy) or computed from seeds with the seeded-latent definition."""
+    """[z, one-hot(key - 1)] -> ConvTranspose(k4, s1, p0) -> BN -> ReLU -> ConvTranspose(k4, s2, p1) -> Tanh
+    (-> pixel range), random numpy weights (saved for the C# side), PyTorch eval mode. z is given (NAME.z.npy) or
+    computed from seeds (NAME.seeds.npy) with the seeded-latent definition; with "classes" the raw ML.NET keys come in
+    NAME.keys.npy (1-based) and rows with key 0 (missing label) come out as NaN."""
     rng = np.random.default_rng(p["seed"])
-    L, c1, c = p["latent"], p["hidden"], p["channels"]
+    L, c1, c, k = p["latent"], p["hidden"], p["channels"], p.get("classes", 0)
     w = {
-        "w1": rng.normal(0, 0.2, (L, c1, 4, 4)), "b1": rng.normal(0, 0.1, c1),
+        "w1": rng.normal(0, 0.2, (L + k, c1, 4, 4)), "b1": rng.normal(0, 0.1, c1),
         "gamma": rng.uniform(0.5, 1.5, c1), "beta": rng.normal(0, 0.1, c1),
         "mean": rng.normal(0, 0.1, c1), "var": rng.uniform(0.5, 2.0, c1),
         "w2": rng.normal(0, 0.2, (c1, c, 4, 4)), "b2": rng.normal(0, 0.1, c),
     }
-    w = {k: v.astype(np.float32) for k, v in w.items()}
-    for k, v in w.items():
-        np.save(os.path.join(d, f"{name}.{k}.npy"), v)
+    w = {key: v.astype(np.float32) for key, v in w.items()}
+    for key, v in w.items():
+        np.save(os.path.join(d, f"{name}.{key}.npy"), v)
     net = torch.nn.Sequential(
-        torch.nn.ConvTranspose2d(L, c1, 4, 1, 0), torch.nn.BatchNorm2d(c1, eps=1e-5), torch.nn.ReLU(),
+        torch.nn.ConvTranspose2d(L + k, c1, 4, 1, 0), torch.nn.BatchNorm2d(c1, eps=1e-5), torch.nn.ReLU(),
         torch.nn.ConvTranspose2d(c1, c, 4, 2, 1), torch.nn.Tanh())
     net.load_state_dict({
         "0.weight": t(w["w1"]), "0.bias": t(w["b1"]), "1.weight": t(w["gamma"]), "1.bias": t(w["beta"]),
@@ -143,11 +145,21 @@ def dcgan(d, name, p):
         z = load(d, name, "z")
     else:
         z = seeded_latent(load(d, name, "seeds"), L)
+    h = t(z)
+    if k > 0:
+        keys = load(d, name, "keys").astype(np.int64)
+        onehot = np.zeros((len(keys), k), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if key > 0:
+                onehot[i, key - 1] = 1
+        h = torch.cat([h, t(onehot)], dim=1)
     with torch.no_grad():
-        y = net(t(z).reshape(-1, L, 1, 1))
+        y = net(h.reshape(-1, L + k, 1, 1))
     if "pixel_range" in p:
         lo, hi = p["pixel_range"]
         y = y * np.float32((hi - lo) / 2) + np.float32((hi + lo) / 2)
+    if k > 0:
+        y[t(keys == 0)] = float("nan")
     return y
 
 
