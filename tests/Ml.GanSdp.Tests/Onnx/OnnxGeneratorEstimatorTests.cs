@@ -190,6 +190,31 @@ public sealed class OnnxGeneratorEstimatorTests
     }
 
     [TestMethod]
+    public void EstimatorNeverDisposed_ItsFolderIsDeletedAtProcessExit()
+    {
+        using var dir = new TempDir();
+        var log = ChildProcess.Run(TimeSpan.FromMinutes(2), "onnx-exit-without-dispose", dir.Path);
+        var folder = log.Split('\n').Single(l => l.StartsWith("folder=")).Trim()["folder=".Length..];
+        StringAssert.StartsWith(folder, dir.Path);
+        StringAssert.Contains(log, "model file present: True");
+        Assert.IsFalse(Directory.Exists(folder), "the process-exit hook deleted the folder");
+        Assert.AreEqual(0, Directory.GetFileSystemEntries(dir.Path).Length);
+    }
+
+    /// <summary>The child side of <see cref="EstimatorNeverDisposed_ItsFolderIsDeletedAtProcessExit"/>.</summary>
+    public static int CreateAndExitWithoutDispose(string parent)
+    {
+        var ml = new MLContext(seed: 1);
+        var gen = ml.Transforms.ApplyOnnxGenerator(Conditional, new OnnxGeneratorOptions { ImageDimensions = Dims, LabelColumnName = "Label", ClassCount = Classes, TempFolder = parent });
+        var data = ml.Data.LoadFromEnumerable(TrainRows);
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        _ = Images(gen.Fit(keyed).Transform(keyed));
+        Console.WriteLine($"folder={gen.ModelFolder}");
+        Console.WriteLine($"model file present: {File.Exists(gen.ModelPath)}");
+        return 0;
+    }
+
+    [TestMethod]
     public void OutputSchemaShape_FromGetOutputSchema_HasTheImageVector()
     {
         using var f = new Fixture();

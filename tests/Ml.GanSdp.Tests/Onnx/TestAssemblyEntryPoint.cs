@@ -15,8 +15,10 @@ public static class TestAssemblyEntryPoint
         {
             case ["onnx-load-transform", var zip, var output]:
                 return Onnx.GeneratorRows.LoadAndTransformInThisProcess(zip, output);
+            case ["onnx-exit-without-dispose", var parent]:
+                return Onnx.OnnxGeneratorEstimatorTests.CreateAndExitWithoutDispose(parent);
             default:
-                Console.Error.WriteLine("usage: Ml.GanSdp.Tests onnx-load-transform MODEL.zip OUTPUT.bin");
+                Console.Error.WriteLine("usage: Ml.GanSdp.Tests onnx-load-transform MODEL.zip OUTPUT.bin | onnx-exit-without-dispose FOLDER");
                 return 2;
         }
     }
