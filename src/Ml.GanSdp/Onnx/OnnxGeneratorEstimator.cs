@@ -55,6 +55,7 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         ArgumentNullException.ThrowIfNull(onnxModel);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options = options with { ImageDimensions = [.. options.ImageDimensions] };
         CheckModelSignature(onnxModel, options);
         Options = options;
 
