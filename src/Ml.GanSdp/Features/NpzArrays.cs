@@ -105,8 +105,7 @@ public static partial class NpzArrays
         long count = 1;
         foreach (var dim in shape)
         {
-            count *= dim;
-            if (count > MaxElements) throw new InvalidDataException($"{source}: shape ({string.Join(", ", shape)}) exceeds the limit of {MaxElements} elements.");
+            if (dim > MaxElements || (count *= dim) > MaxElements) throw new InvalidDataException($"{source}: shape ({string.Join(", ", shape)}) exceeds the limit of {MaxElements} elements.");
         }
         var values = new double[count];
         var raw = new byte[size * Math.Min(count, 1 << 16)];

@@ -115,3 +115,26 @@ internal static class FeatureTestData
         return data;
     }
 }
+
+/// <summary>
+/// The <see cref="SchemaShape"/> ML.NET derives from a data view (its factory is internal): an estimator chain
+/// propagates the shape to this probe's GetOutputSchema before fitting anything; the probe stops the fit there.
+/// </summary>
+internal sealed class SchemaProbe : IEstimator<ITransformer>
+{
+    private sealed class Found(SchemaShape shape) : Exception
+    {
+        public SchemaShape Shape { get; } = shape;
+    }
+
+    public static SchemaShape ShapeOf(IDataView data)
+    {
+        try { new EstimatorChain<ITransformer>().Append(new SchemaProbe()).Fit(data); }
+        catch (Found f) { return f.Shape; }
+        throw new InvalidOperationException("The estimator chain did not propagate the schema.");
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => throw new Found(inputSchema);
+
+    public ITransformer Fit(IDataView input) => throw new InvalidOperationException("A schema probe is never fitted.");
+}

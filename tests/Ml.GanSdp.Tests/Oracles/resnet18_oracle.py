@@ -27,8 +27,8 @@ torch.set_num_threads(1)
 
 
 def resize(pixels, size):
-    """Gray repeated to RGB, then PIL's bilinear (triangle filter, anti-aliased when shrinking) to size x size."""
-    x = torch.from_numpy(np.ascontiguousarray(pixels, dtype=np.float32))
+    """Gray repeated to RGB, then PIL's bilinear (triangle filter, anti-aliased when shrinking) to size x size, in float64."""
+    x = torch.from_numpy(np.ascontiguousarray(pixels, dtype=np.float64))
     if x.shape[1] == 1:
         x = x.repeat(1, 3, 1, 1)
     if x.shape[2] == size and x.shape[3] == size:
@@ -87,7 +87,7 @@ def preprocess(rgb224, model_dir):
 def features(model_dir, pixels):
     net = load_resnet18(model_dir)
     with torch.no_grad():
-        x = preprocess(resize(pixels, 224), model_dir)
+        x = preprocess(resize(pixels, 224).float(), model_dir)
         return net(x).numpy()
 
 
