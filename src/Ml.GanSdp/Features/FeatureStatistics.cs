@@ -19,6 +19,9 @@ namespace Ml.GanSdp.Features;
 /// </summary>
 public sealed class FeatureStatistics
 {
+    /// <summary>Largest feature dimension: the d x d covariance must fit in an array (and in <see cref="NpzArrays.MaxElements"/>).</summary>
+    public const int MaxDimension = 11_585;
+
     /// <summary>Rows gathered before they are merged (a block of 128 x d float64 values).</summary>
     public const int BlockRows = 128;
 
@@ -32,7 +35,7 @@ public sealed class FeatureStatistics
     /// <summary>Empty statistics of <paramref name="dimension"/>-d vectors.</summary>
     public FeatureStatistics(int dimension)
     {
-        if (dimension is < 1 or > 11_585) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The feature dimension must be 1..11585 (the covariance must fit in an array).");
+        if (dimension is < 1 or > MaxDimension) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"The feature dimension must be 1..{MaxDimension}.");
         Dimension = dimension;
         _mean = new double[dimension];
         _m2 = new double[dimension * dimension];
@@ -151,8 +154,8 @@ public sealed class FeatureStatistics
                 throw new InvalidDataException($"'{path}' has no '{key}' array (it has [{string.Join(", ", arrays.Keys)}]); Frechet statistics need 'mu' and 'sigma'.");
         var mu = arrays["mu"];
         var sigma = arrays["sigma"];
-        if (mu.Shape.Length != 1 || mu.Shape[0] is < 1 or > 11_585 || sigma.Shape.Length != 2 || sigma.Shape[0] != mu.Shape[0] || sigma.Shape[1] != mu.Shape[0])
-            throw new InvalidDataException($"'{path}': mu must be (d,) and sigma (d, d) with 1 <= d <= 11585; got mu ({string.Join(", ", mu.Shape)}) and sigma ({string.Join(", ", sigma.Shape)}).");
+        if (mu.Shape.Length != 1 || mu.Shape[0] is < 1 or > MaxDimension || sigma.Shape.Length != 2 || sigma.Shape[0] != mu.Shape[0] || sigma.Shape[1] != mu.Shape[0])
+            throw new InvalidDataException($"'{path}': mu must be (d,) and sigma (d, d) with 1 <= d <= {MaxDimension}; got mu ({string.Join(", ", mu.Shape)}) and sigma ({string.Join(", ", sigma.Shape)}).");
         if (mu.Values.Concat(sigma.Values).Any(v => !double.IsFinite(v)))
             throw new InvalidDataException($"'{path}': mu or sigma holds a non-finite value.");
         if (!arrays.TryGetValue("n", out var n)) return new FeatureStatistics(mu.Values, sigma.Values);
@@ -210,7 +213,10 @@ public sealed class FeatureStatistics
         if (_covariance is not null) throw new InvalidOperationException("These statistics were loaded without a sample count ('n'), so vectors cannot be added to them.");
     }
 
-    /// <summary>Merges the gathered block: its mean, its centred M2 (upper triangle), then the pairwise update.</summary>
+    /// <summary>
+    /// Merges the gathered block: its mean, the pairwise update with its M2 = the sum of its rows' centred outer
+    /// products, which are added straight into the running M2 (upper triangle).
+    /// </summary>
     private void Flush()
     {
         if (_covariance is not null || _blockCount == 0) return;
@@ -218,20 +224,22 @@ public sealed class FeatureStatistics
         var blockMean = new double[d];
         for (int r = 0; r < m; r++) AddScaled(blockMean, _block.AsSpan(r * d, d), 1.0);
         for (int j = 0; j < d; j++) blockMean[j] /= m;
-        var blockM2 = new double[d * d];
         for (int r = 0; r < m; r++)
         {
             var row = _block.AsSpan(r * d, d);
             AddScaled(row, blockMean, -1.0);
             for (int i = 0; i < d; i++)
-                if (row[i] != 0) AddScaled(blockM2.AsSpan(i * d + i, d - i), row[i..], row[i]);
+                if (row[i] != 0) AddScaled(_m2.AsSpan(i * d + i, d - i), row[i..], row[i]);
         }
         _blockCount = 0;
-        Merge(m, blockMean, blockM2);
+        Merge(m, blockMean, null);
     }
 
-    /// <summary>The pairwise update with a part of <paramref name="m"/> vectors, mean <paramref name="mean"/> and M2 <paramref name="m2"/> (upper triangle).</summary>
-    private void Merge(long m, double[] mean, double[] m2)
+    /// <summary>
+    /// The pairwise update with a part of <paramref name="m"/> vectors of mean <paramref name="mean"/> and M2
+    /// <paramref name="m2"/> (upper triangle; null when it was already added to the running M2).
+    /// </summary>
+    private void Merge(long m, double[] mean, double[]? m2)
     {
         if (m == 0) return;
         int d = Dimension;
@@ -243,7 +251,7 @@ public sealed class FeatureStatistics
         for (int i = 0; i < d; i++)
         {
             var target = _m2.AsSpan(i * d + i, d - i);
-            AddScaled(target, m2.AsSpan(i * d + i, d - i), 1.0);
+            if (m2 is not null) AddScaled(target, m2.AsSpan(i * d + i, d - i), 1.0);
             if (n > 0 && delta[i] != 0) AddScaled(target, delta.AsSpan(i), weight * delta[i]);
         }
         AddScaled(_mean, delta, m / total);

@@ -129,9 +129,9 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
             (source, height, width) = (ImageColumn, h, w);
         }
         else if (height <= 0 || width <= 0)
-            throw new ArgumentOutOfRangeException(nameof(image), $"FeaturizeResNet18: column '{_input}' holds images of unknown size (as LoadImages gives them); set ResNet18FeaturizerOptions.ImageWidth and ImageHeight to the images' size, or resize them first with ResizeImages.");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' holds images of unknown size (as LoadImages gives them); set ResNet18FeaturizerOptions.ImageWidth and ImageHeight to the images' size, or resize them first with ResizeImages.");
         if (height > PixelResizeModel.MaxSide || width > PixelResizeModel.MaxSide)
-            throw new ArgumentOutOfRangeException(nameof(image), $"FeaturizeResNet18: column '{_input}' holds {width} x {height} images; at most {PixelResizeModel.MaxSide} a side.");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' holds {width} x {height} images; at most {PixelResizeModel.MaxSide} a side.");
         steps.Add(_catalog.ExtractPixels(PixelColumn, source));
         temporary.Add(PixelColumn);
         return (PixelColumn, height, width);
@@ -142,14 +142,14 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     {
         string need = "pixels (Vector<Single> with dimensions [C, H, W], C = 1 or 3, as ExtractPixels gives them) or images (MLImage)";
         if (type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(type), $"FeaturizeResNet18: column '{_input}' is {type}; it must be {need}.");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' is {type}; it must be {need}.");
         var dims = vector.Dimensions;
         if (!vector.IsKnownSize || dims.Length != 3)
-            throw new ArgumentOutOfRangeException(nameof(type), $"FeaturizeResNet18: column '{_input}' is {type} with dimensions [{string.Join(", ", dims)}]; it must be {need}.");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' is {type} with dimensions [{string.Join(", ", dims)}]; it must be {need}.");
         if (dims[0] is not (1 or 3))
-            throw new ArgumentOutOfRangeException(nameof(type), $"FeaturizeResNet18: column '{_input}' has {dims[0]} channels (dimensions [{string.Join(", ", dims)}]); it must have 1 (gray) or 3 (RGB).");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' has {dims[0]} channels (dimensions [{string.Join(", ", dims)}]); it must have 1 (gray) or 3 (RGB).");
         if (dims[1] > PixelResizeModel.MaxSide || dims[2] > PixelResizeModel.MaxSide)
-            throw new ArgumentOutOfRangeException(nameof(type), $"FeaturizeResNet18: column '{_input}' has dimensions [{string.Join(", ", dims)}]; at most {PixelResizeModel.MaxSide} a side.");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' has dimensions [{string.Join(", ", dims)}]; at most {PixelResizeModel.MaxSide} a side.");
         return (dims[0], dims[1], dims[2]);
     }
 
@@ -165,6 +165,6 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     {
         var clash = columnNames.Where(ReservedColumnNames.Contains).Distinct().ToList();
         if (clash.Count > 0)
-            throw new ArgumentOutOfRangeException(nameof(columnNames), $"FeaturizeResNet18: the data has column(s) {string.Join(", ", clash.Select(c => $"'{c}'"))}, names the featurizer uses for its intermediate columns ({string.Join(", ", ReservedColumnNames)}); rename or drop them first.");
+            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: the data has column(s) {string.Join(", ", clash.Select(c => $"'{c}'"))}, names the featurizer uses for its intermediate columns ({string.Join(", ", ReservedColumnNames)}); rename or drop them first.");
     }
 }
