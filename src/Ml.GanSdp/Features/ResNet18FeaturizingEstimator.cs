@@ -19,11 +19,15 @@ namespace Ml.GanSdp.Features;
 /// <see cref="ResNet18FeaturizerOptions.IntraOpThreads"/> reaches ONNX Runtime;</item>
 /// <item><c>DropColumns</c> of the intermediate columns.</item>
 /// </list>
+/// Fit checks that the first <see cref="RowsCheckedAtFit"/> rows of a pixel column lie in 0..255.
 /// Each ONNX model runs one image at a time (the package's models have batch size 1). Featurization happens when
 /// the transformed data is read, e.g. by <see cref="FeatureStatistics.FromColumn"/>, which reports progress.
 /// </summary>
 public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<ITransformer>>
 {
+    /// <summary>Rows of a pixel column whose value range Fit checks.</summary>
+    public const int RowsCheckedAtFit = 16;
+
     private const string ImageColumn = "ResNet18.Image";
     private const string PixelColumn = "ResNet18.Pixels";
 
@@ -75,6 +79,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
         {
             pixels = _input;
             (channels, height, width) = PixelShape(column.Type);
+            CheckPixelRange(input, column);
         }
 
         var resize = PixelResizeModel.Build(pixels, ResNet18Model.PreprocessInput, channels, height, width, ResNet18Model.InputSize);
@@ -151,6 +156,24 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
         if (dims[1] > PixelResizeModel.MaxSide || dims[2] > PixelResizeModel.MaxSide)
             throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: column '{_input}' has dimensions [{string.Join(", ", dims)}]; at most {PixelResizeModel.MaxSide} a side.");
         return (dims[0], dims[1], dims[2]);
+    }
+
+    /// <summary>
+    /// Looks at the first <see cref="RowsCheckedAtFit"/> rows: values outside 0..255 (or NaN) mean the pixels are on
+    /// another scale (a generator's [-1, 1]) and would give meaningless features. The fitted chain checks nothing.
+    /// </summary>
+    private void CheckPixelRange(IDataView input, DataViewSchema.Column column)
+    {
+        using var cursor = input.GetRowCursor(new[] { column });
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        var pixels = default(VBuffer<float>);
+        for (int row = 0; row < RowsCheckedAtFit && cursor.MoveNext(); row++)
+        {
+            getter(ref pixels);
+            foreach (var v in pixels.GetValues())
+                if (!(v >= 0 && v <= 255))
+                    throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: row {row} of column '{_input}' holds the pixel value {v}; pixels must be 0..255 (map [-1, 1] generator outputs with (x + 1) * 127.5, [0, 1] ones with x * 255).");
+        }
     }
 
     private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output) => new()

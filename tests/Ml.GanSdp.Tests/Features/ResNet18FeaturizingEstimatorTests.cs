@@ -207,6 +207,8 @@ np.save(d + '/pil.npy', pil)
         StringAssert.Contains(Fails(() => ml.Transforms.FeaturizeResNet18("F", "Pixels").Fit(flat)), "dimensions [784]");
         StringAssert.Contains(Fails(() => ml.Transforms.FeaturizeResNet18("F", "Pixels").Fit(twoChannels)), "has 2 channels");
         StringAssert.Contains(Fails(() => ml.Transforms.FeaturizeResNet18("F", "Image").Fit(images)), "images of unknown size");
+        var minusOneToOne = FeatureTestData.PixelData(ml, new[] { new PixelRow { Pixels = Enumerable.Range(0, 16).Select(i => i / 7.5f - 1).ToArray() } }, 1, 4, 4);
+        StringAssert.Contains(Fails(() => ml.Transforms.FeaturizeResNet18("F", "Pixels").Fit(minusOneToOne)), "row 0 of column 'Pixels' holds the pixel value -1; pixels must be 0..255");
         var clash = ml.Transforms.CopyColumns("Input247", "Pixels").Fit(pixels).Transform(pixels);
         StringAssert.Contains(Fails(() => ml.Transforms.FeaturizeResNet18("F", "Pixels").Fit(clash)), "'Input247'");
         StringAssert.Contains(Fails(() => ml.Transforms.FeaturizeResNet18("OriginalInput", "Pixels")), "cannot be named");
