@@ -30,11 +30,7 @@ public class ResNet18FeaturizingEstimatorTests
         var features = FeatureTestData.Column(ml.Transforms.FeaturizeResNet18(OneThread).Fit(data).Transform(data), "Features");
 
         FeatureTestData.SaveNpy(dir.File("pixels.npy"), rows.Select(r => r.Pixels), rows.Count, 1, 28, 28);
-        Python.Run("resnet18_oracle.py", "features", ResNet18Model.DefaultDirectory, dir.File("pixels.npy"), dir.File("expected.npy"));
-        var expected = FeatureTestData.LoadRows(dir.File("expected.npy"), ResNet18Model.FeatureDimension);
-        double error = FeatureTestData.RelativeMaxError(expected, features);
-        Console.WriteLine($"Fashion-MNIST 28x28 gray: max |ML.NET - PyTorch| / max |PyTorch| = {error:E2}");
-        Assert.IsTrue(error <= Tolerance, $"relative error {error:E2} > {Tolerance:E0}");
+        AssertMatchesReference(dir, dir.File("pixels.npy"), features, "Fashion-MNIST 28x28 gray");
     }
 
     [TestMethod]
@@ -72,11 +68,7 @@ np.save(d + '/pil.npy', pil)
         var pil = FeatureTestData.LoadRows(dir.File("pil.npy"), 3 * 32 * 32);
         Assert.AreEqual(0.0, FeatureTestData.RelativeMaxError(pil, pixels), "SkiaSharp and PIL decode the JPEGs differently");
 
-        Python.Run("resnet18_oracle.py", "features", ResNet18Model.DefaultDirectory, dir.File("pil.npy"), dir.File("expected.npy"));
-        var expected = FeatureTestData.LoadRows(dir.File("expected.npy"), ResNet18Model.FeatureDimension);
-        double error = FeatureTestData.RelativeMaxError(expected, features);
-        Console.WriteLine($"CIFAR-10 JPEG 32x32: max |ML.NET - PyTorch| / max |PyTorch| = {error:E2}");
-        Assert.IsTrue(error <= Tolerance, $"relative error {error:E2} > {Tolerance:E0}");
+        AssertMatchesReference(dir, dir.File("pil.npy"), features, "CIFAR-10 JPEG 32x32");
     }
 
     [TestMethod]
@@ -91,10 +83,7 @@ np.save(d + '/pil.npy', pil)
         var features = FeatureTestData.Column(ml.Transforms.FeaturizeResNet18(OneThread).Fit(data).Transform(data), "Features");
 
         FeatureTestData.SaveNpy(dir.File("pixels.npy"), rows.Select(r => r.Pixels), rows.Count, 3, 300, 260);
-        Python.Run("resnet18_oracle.py", "features", ResNet18Model.DefaultDirectory, dir.File("pixels.npy"), dir.File("expected.npy"));
-        double error = FeatureTestData.RelativeMaxError(FeatureTestData.LoadRows(dir.File("expected.npy"), ResNet18Model.FeatureDimension), features);
-        Console.WriteLine($"300x260 RGB: max |ML.NET - PyTorch| / max |PyTorch| = {error:E2}");
-        Assert.IsTrue(error <= Tolerance, $"relative error {error:E2} > {Tolerance:E0}");
+        AssertMatchesReference(dir, dir.File("pixels.npy"), features, "300x260 RGB");
     }
 
     [TestMethod]
@@ -226,6 +215,16 @@ np.save(d + '/pil.npy', pil)
         var e = Assert.ThrowsExactly<FileNotFoundException>(() => ml.Transforms.FeaturizeResNet18(OneThread with { ModelDirectory = missing }));
         StringAssert.Contains(e.Message, Path.Combine(missing, "ResNetPrepOnnx", "ResNetPreprocess.onnx"));
         StringAssert.Contains(e.Message, "Microsoft.ML.DnnImageFeaturizer.ResNet18");
+    }
+
+    /// <summary>Runs the PyTorch reference on a .npy of pixels and compares its features with ours.</summary>
+    private static void AssertMatchesReference(TempDir dir, string pixels, float[][] features, string what)
+    {
+        Python.Run("resnet18_oracle.py", "features", ResNet18Model.DefaultDirectory, pixels, dir.File("expected.npy"));
+        var expected = FeatureTestData.LoadRows(dir.File("expected.npy"), ResNet18Model.FeatureDimension);
+        double error = FeatureTestData.RelativeMaxError(expected, features);
+        Console.WriteLine($"{what}: max |ML.NET - PyTorch| / max |PyTorch| = {error:E2}");
+        Assert.IsTrue(error <= Tolerance, $"{what}: relative error {error:E2} > {Tolerance:E0}");
     }
 
     private static string Fails(Action action)
