@@ -68,6 +68,12 @@ public static class AugmentationCatalog
         long[] counts = options.SyntheticRowsPerClass is { } perClass
             ? SyntheticCounts.PerClass(perClass, classes)
             : SyntheticCounts.FromRatio(CountClasses(realData, label), options.SyntheticRatio!.Value, options.Allocation);
+        return Build(realData, image, label, generator, options, counts);
+    }
+
+    /// <summary>The augmented view with explicit synthetic rows per class (index k - 1 for key k); the generator's image column checked against the real one.</summary>
+    internal static AugmentedDataView Build(IDataView realData, DataViewSchema.Column image, DataViewSchema.Column label, ITransformer generator, AugmentationOptions options, long[] counts)
+    {
         var input = new SyntheticRowsDataView(options.SeedColumnName, label, counts, options.Seed);
         var generatorImageName = options.GeneratorImageColumnName ?? options.ImageColumnName;
         var generated = Generate(generator, input);

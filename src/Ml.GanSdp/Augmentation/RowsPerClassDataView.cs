@@ -19,6 +19,9 @@ internal sealed class RowsPerClassDataView : IDataView
         _positions = positions;
     }
 
+    /// <summary>None of <paramref name="source"/>'s rows, with its schema (ML.NET's TakeRows refuses a count of 0).</summary>
+    public static RowsPerClassDataView None(IDataView source) => new(source, []);
+
     /// <summary>
     /// Selects <paramref name="rowsPerClass"/> rows of every class in one pass over the label column: row r (its position
     /// in <paramref name="source"/>) gets priority mix(seed + (r + 1) gamma) (a SplitMix64 output, see
