@@ -61,8 +61,6 @@ public static class AugmentationCatalog
         options.Validate();
         var image = realData.Schema.GetColumnOrNull(options.ImageColumnName)
             ?? throw new ArgumentOutOfRangeException(nameof(realData), $"The real data has no image column '{options.ImageColumnName}'; its columns are {Columns(realData.Schema)}.");
-        if (options.SyntheticFlagColumnName is { } flag && flag == options.LabelColumnName)
-            throw new ArgumentException($"SyntheticFlagColumnName '{flag}' is the label column.", nameof(options));
         var label = RequireKeyLabel(realData.Schema, options.LabelColumnName, "real data's label", nameof(realData));
         int classes = (int)((KeyDataViewType)label.Type).Count;
         long[] counts = options.SyntheticRowsPerClass is { } perClass

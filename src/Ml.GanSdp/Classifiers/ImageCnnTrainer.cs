@@ -50,6 +50,9 @@ public sealed class ImageCnnTrainer : IEstimator<TransformerChain<ITransformer>>
     /// <summary>The output key column of the predicted class (as ML.NET's trainers name it).</summary>
     public const string PredictedLabelColumnName = "PredictedLabel";
 
+    /// <summary>DomainClassifier's constructor seeds and restores libtorch's global generator: constructions must not overlap.</summary>
+    private static readonly object NetworkConstruction = new();
+
     private readonly object _gate = new();
     private readonly List<(OnnxModelFolder Folder, TransformerChain<ITransformer> Model)> _fitted = [];
     private bool _disposed;
@@ -104,7 +107,9 @@ public sealed class ImageCnnTrainer : IEstimator<TransformerChain<ITransformer>>
         var (pixels, labels) = ReadRows(input, feature, label, dims);
         byte[] onnx;
         TorchThreads.EnsureDefault();
-        using (var net = new DomainClassifier(dims[0], dims[1], classes, o.FeatureDimension, o.Seed))
+        DomainClassifier network;
+        lock (NetworkConstruction) network = new DomainClassifier(dims[0], dims[1], classes, o.FeatureDimension, o.Seed);
+        using (var net = network)
         {
             using (var scope = NewDisposeScope())
             {
