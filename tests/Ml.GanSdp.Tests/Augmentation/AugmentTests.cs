@@ -137,6 +137,25 @@ public sealed class AugmentTests
     }
 
     [TestMethod]
+    public void FourCursorsAtOnce_ReadTheSameRowsAsOne()
+    {
+        using var f = new Fixture();
+        var augmented = f.Ml.Data.Augment(f.Real, f.Generator.Transformer, 200, seed: 9);
+        var expected = RealRows.Read(augmented);
+        var parallel = new List<(float[] Image, uint Key)>[4];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = RealRows.Read(augmented));
+        foreach (var rows in parallel)
+        {
+            Assert.AreEqual(expected.Count, rows.Count);
+            for (int j = 0; j < rows.Count; j++)
+            {
+                ArrayAssert.BitEqual(expected[j].Image, rows[j].Image, $"row {j}");
+                Assert.AreEqual(expected[j].Key, rows[j].Key, $"row {j}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void LabelOnlyCursor_CountsRowsWithoutRunningTheGenerator()
     {
         using var f = new Fixture();

@@ -203,6 +203,24 @@ public sealed class ImageCnnTrainerTests
     }
 
     [TestMethod]
+    public void FitsOnFourThreadsAtOnce_GiveTheScoresOfOneAtATime()
+    {
+        var ml = new MLContext(seed: 1);
+        using var dir = new TempDir();
+        var data = ml.Data.Cache(Tiny(ml));
+        var seeds = new long[] { 1, 2, 3, 4 };
+        float[] Scores(long seed)
+        {
+            using var cnn = ml.MulticlassClassification.Trainers.ImageCnn(new ImageCnnOptions { Epochs = 1, BatchSize = 8, Seed = seed, TempFolder = dir.Path });
+            return cnn.Fit(data).Transform(data).GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
+        }
+        var sequential = seeds.Select(Scores).ToArray();
+        var parallel = new float[seeds.Length][];
+        Parallel.For(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = Scores(seeds[i]));
+        for (int i = 0; i < seeds.Length; i++) ArrayAssert.BitEqual(sequential[i], parallel[i], $"seed {seeds[i]}");
+    }
+
+    [TestMethod]
     public void Errors_NameTheColumnItsTypeAndWhatIsNeeded()
     {
         var ml = new MLContext(seed: 1);
