@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -34,19 +33,10 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
     /// <summary>The model file's name inside the estimator's folder.</summary>
     public const string ModelFileName = "generator.onnx";
 
-    private static readonly ConcurrentDictionary<string, byte> LiveFolders = new(StringComparer.Ordinal);
-
-    static OnnxGeneratorEstimator()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var folder in LiveFolders.Keys) TryDeleteFolder(folder);
-        };
-    }
-
     private readonly object _gate = new();
     private readonly OnnxScoringEstimator _inner;
     private readonly OnnxTransformer _transformer;
+    private readonly OnnxModelFolder _folder;
     private bool _disposed;
 
     internal OnnxGeneratorEstimator(TransformsCatalog catalog, byte[] onnxModel, OnnxGeneratorOptions options)
@@ -59,20 +49,15 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         CheckModelSignature(onnxModel, options);
         Options = options;
 
-        var parent = options.TempFolder ?? Path.GetTempPath();
-        ModelFolder = Path.Combine(Path.GetFullPath(parent), "gansdp-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(ModelFolder);
-        LiveFolders[ModelFolder] = 0;
+        _folder = new OnnxModelFolder(options.TempFolder, ModelFileName, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
         try
         {
-            ModelPath = Path.Combine(ModelFolder, ModelFileName);
-            WriteAtomically(ModelPath, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
             _inner = catalog.ApplyOnnxModel([options.OutputColumnName], InputColumns(options), ModelPath);
             _transformer = _inner.Fit(new EmptyDataView(RequiredInputSchema(options)));
         }
         catch
         {
-            DeleteOwnFolder();
+            _folder.Dispose();
             throw;
         }
     }
@@ -81,10 +66,10 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
     public OnnxGeneratorOptions Options { get; }
 
     /// <summary>The estimator's own folder (deleted on <see cref="Dispose"/>).</summary>
-    public string ModelFolder { get; }
+    public string ModelFolder => _folder.Folder;
 
     /// <summary>The ONNX file that ML.NET's OnnxTransformer reads: the one-row view (<see cref="GeneratorGraph.ToSingleRowModel"/>) of the generator.</summary>
-    public string ModelPath { get; }
+    public string ModelPath => _folder.ModelPath;
 
     /// <summary>
     /// The output schema shape: the input's columns plus the image column (a known-size Single vector).
@@ -118,35 +103,11 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
             if (_disposed) return;
             _disposed = true;
             _transformer.Dispose();
-            DeleteOwnFolder();
+            _folder.Dispose();
         }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    private void DeleteOwnFolder()
-    {
-        TryDeleteFolder(ModelFolder);
-        LiveFolders.TryRemove(ModelFolder, out _);
-    }
-
-    private static void TryDeleteFolder(string folder)
-    {
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path);
-    }
 
     private static string[] InputColumns(OnnxGeneratorOptions o)
         => o.LabelColumnName is null ? [o.SeedColumnName] : [o.SeedColumnName, o.LabelColumnName];

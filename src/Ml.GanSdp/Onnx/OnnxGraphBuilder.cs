@@ -288,6 +288,28 @@ public sealed class OnnxGraphBuilder
         return Node("BitwiseXor", [a, b], a.ElementType, []);
     }
 
+    // ---------------------------------------------------------------- classification outputs
+
+    /// <summary>
+    /// Softmax along one axis, ONNX <c>Softmax</c> (opset 13 semantics: over <paramref name="axis"/> only):
+    /// y_i = exp(x_i - max x) / sum_j exp(x_j - max x), which is PyTorch's <c>torch.softmax(x, dim = axis)</c>.
+    /// </summary>
+    public OnnxValue Softmax(OnnxValue x, long axis = -1)
+    {
+        RequireFloat("Softmax", (x, "x"));
+        return Node("Softmax", [x], x.ElementType, [Int("axis", axis)]);
+    }
+
+    /// <summary>
+    /// Index (int64) of the largest entry along <paramref name="axis"/>, ONNX <c>ArgMax</c>; ties go to the first index
+    /// (<c>select_last_index = 0</c>), like <c>torch.argmax</c>. <paramref name="keepDims"/> false drops the axis.
+    /// </summary>
+    public OnnxValue ArgMax(OnnxValue x, long axis, bool keepDims = false)
+    {
+        RequireFloat("ArgMax", (x, "x"));
+        return Node("ArgMax", [x], OnnxElementType.Int64, [Int("axis", axis), Int("keepdims", keepDims ? 1 : 0), Int("select_last_index", 0)]);
+    }
+
     // ---------------------------------------------------------------- linear algebra
 
     /// <summary>

@@ -54,6 +54,12 @@ public sealed class OnnxGraphBuilderTests
         Case("avg_pool_excl", "avg_pool", new { kernel = 3, stride = 2, padding = 1, ceil_mode = false, count_include_pad = false }, ("x", Rand.Normal(rng, 2, 3, 9, 8)));
         Case("global_avg_pool", "global_avg_pool", null, ("x", Rand.Normal(rng, 2, 3, 5, 6)));
         Case("clip", "clip", new { min = -0.5, max = 0.75 }, ("x", Rand.Normal(rng, 3, 8)));
+        var logits = Rand.Normal(rng, 5, 7);
+        for (int i = 0; i < logits.Data.Length; i++) logits.Data[i] *= 8; // spread: probabilities from ~1e-20 to ~1
+        Case("softmax", "softmax", new { dim = 1 }, ("x", logits));
+        Case("softmax_dim0", "softmax", new { dim = 0 }, ("x", logits));
+        var ties = new NdArray<float>([1f, 3, 3, 0, 5, 5, 5, 5, -1, -1, -2, -3], [3, 4]); // row maxima tied: the first index wins
+        Case("argmax", "argmax", new { dim = 1 }, ("x", ties));
         Case("elementwise", "elementwise", null, ("a", Rand.Normal(rng, 2, 3, 1)), ("b", Rand.Uniform(rng, 0.5f, 2f, 3, 4)));
         Case("unary_math", "unary_math", null, ("x", Rand.Uniform(rng, 0.01f, 9f, 3, 11)));
         Case("shapes", "shapes", null, ("x", Rand.Normal(rng, 2, 3, 4, 5)));
@@ -170,6 +176,33 @@ public sealed class OnnxGraphBuilderTests
     {
         Check("global_avg_pool", (g, x) => g.GlobalAveragePool(x));
         Check("clip", (g, x) => g.Clip(x, -0.5f, 0.75f));
+    }
+
+    [TestMethod]
+    public void Softmax_IsTorchSoftmax_OnEitherAxis()
+    {
+        Check("softmax", (g, x) => g.Softmax(x, 1));
+        Check("softmax_dim0", (g, x) => g.Softmax(x, 0));
+    }
+
+    [TestMethod]
+    public void ArgMax_DropsTheAxis_TiesGoToTheFirstIndex_LikeTorchArgmax()
+    {
+        var g = new OnnxGraphBuilder();
+        var x = g.AddInput("x", OnnxElementType.Float, Batch, 4);
+        g.AddOutput(g.ArgMax(x, 1), "y", Batch);
+        using var s = Ort.Session(g.ToBytes());
+        var y = Ort.RunOne<long>(s, "y", Ort.Input("x", In("argmax")));
+        var expected = _oracle.Get<long>("argmax");
+        CollectionAssert.AreEqual(new long[] { 1, 0, 0 }, expected.Data, "torch.argmax takes the first of tied maxima");
+        CollectionAssert.AreEqual(expected.Data, y.Data);
+        CollectionAssert.AreEqual(new[] { 3 }, y.Shape);
+        var k = new OnnxGraphBuilder();
+        var kx = k.AddInput("x", OnnxElementType.Float, Batch, 4);
+        k.AddOutput(k.ArgMax(kx, 1, keepDims: true), "y", Batch, 1);
+        using var ks = Ort.Session(k.ToBytes());
+        CollectionAssert.AreEqual(new[] { 3, 1 }, Ort.RunOne<long>(ks, "y", Ort.Input("x", In("argmax"))).Shape);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => k.ArgMax(k.Cast(kx, OnnxElementType.Int64), 1)).Message, "ArgMax: x");
     }
 
     [TestMethod]

@@ -13,10 +13,12 @@ public static class TestAssemblyEntryPoint
         {
             case ["onnx-load-transform", var zip, var output]:
                 return Onnx.GeneratorRows.LoadAndTransformInThisProcess(zip, output);
+            case ["cnn-load-score", var zip, var input, var output]:
+                return Classifiers.ClassifierChild.LoadAndScoreInThisProcess(zip, input, output);
             case ["onnx-exit-without-dispose", var parent]:
                 return Onnx.OnnxGeneratorEstimatorTests.CreateAndExitWithoutDispose(parent);
             default:
-                Console.Error.WriteLine("usage: Ml.GanSdp.Tests onnx-load-transform MODEL.zip OUTPUT.bin | onnx-exit-without-dispose FOLDER");
+                Console.Error.WriteLine("usage: Ml.GanSdp.Tests onnx-load-transform MODEL.zip OUTPUT.bin | cnn-load-score MODEL.zip PIXELS.bin OUTPUT.bin | onnx-exit-without-dispose FOLDER");
                 return 2;
         }
     }

@@ -92,6 +92,10 @@ def run_case(d, name, op, p):
         return x().mean(dim=(2, 3), keepdim=True)
     if op == "clip":
         return torch.clamp(x(), p["min"], p["max"])
+    if op == "softmax":
+        return torch.softmax(x(), dim=p["dim"])
+    if op == "argmax":
+        return torch.argmax(x(), dim=p["dim"])
     if op == "elementwise":
         a, b = x("a"), x("b")
         return torch.stack([a + b, a - b, a * b, a / b])
