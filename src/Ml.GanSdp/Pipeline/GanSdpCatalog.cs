@@ -46,4 +46,17 @@ public static class GanSdpCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new GanSdpEstimator(catalog, options);
     }
+
+    /// <summary>
+    /// <paramref name="data"/> with an Int64 column <paramref name="columnName"/> added: row i (0-based, in order) gets
+    /// <paramref name="firstSeed"/> + i. The fitted TrainGanSdp model computes each row's image from this column, and
+    /// ML.NET's <c>EstimatorChain.Fit</c> transforms the training data through every fitted step, so training data fed to a
+    /// chain that ends in TrainGanSdp needs it: <c>pipeline.Fit(mlContext.Data.AddSeedColumn(data))</c>. Streamed (see
+    /// <see cref="SeedColumnDataView"/>).
+    /// </summary>
+    public static SeedColumnDataView AddSeedColumn(this DataOperationsCatalog catalog, IDataView data, string columnName = "Seed", long firstSeed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new SeedColumnDataView(data, columnName, firstSeed);
+    }
 }

@@ -21,11 +21,13 @@ namespace Ml.GanSdp;
 /// <see cref="OnnxGeneratorCatalog.ApplyOnnxGenerator(TransformsCatalog, byte[], OnnxGeneratorOptions)"/>. Only Fit needs
 /// TorchSharp; the fitted model runs in ONNX Runtime and saves and loads with <c>mlContext.Model.Save</c>/<c>Load</c>.
 /// Fits run one at a time in a process (they share libtorch's global random generator and thread settings).</para>
-/// <para><b>Seed column.</b> Fitting does not need it. The fitted transformer reads <see cref="GanSdpOptions.SeedColumnName"/>
-/// (Int64): ML.NET's OnnxTransformer fails a Transform whose input lacks it, naming the column. Add one with
-/// <c>LoadFromEnumerable</c> of rows carrying a <c>long Seed</c> (and the label), or any Int64 column renamed with
-/// <c>CopyColumns</c>. Within a chain, put TrainGanSdp last (EstimatorChain transforms the training data through every
-/// fitted step but the last), or give the training data a seed column.</para>
+/// <para><b>Seed column.</b> The fitted transformer computes each row's image from <see cref="GanSdpOptions.SeedColumnName"/>
+/// (Int64) and the label; ML.NET's OnnxTransformer fails a Transform whose input lacks it, naming the column. ML.NET's
+/// <c>EstimatorChain.Fit</c> transforms the training data through every fitted step, the last one included, so
+/// <see cref="GetOutputSchema"/> (which the chain calls before fitting anything) refuses an input without the seed
+/// column, with a message saying how to add one: <see cref="GanSdpCatalog.AddSeedColumn"/> (row i gets seed i), rows
+/// with a <c>long Seed</c> property, or another Int64 column named in the options. <see cref="Fit"/> called directly
+/// reads only the image and label columns and accepts an input without seeds.</para>
 /// <para><b>Schema checks</b> (<see cref="ArgumentOutOfRangeException"/> naming the column, its type and what is needed)
 /// run in <see cref="GetOutputSchema"/> and again in <see cref="Fit"/> before any row is read. A
 /// <see cref="SchemaShape"/> carries no vector dimensions and no key counts, so the size rules of pixel vectors

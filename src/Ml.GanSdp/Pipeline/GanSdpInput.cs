@@ -105,7 +105,11 @@ internal static class GanSdpInput
             if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType.RawType != typeof(uint))
                 throw new ArgumentOutOfRangeException(Param, $"TrainGanSdp: the label column '{labelName}' is {Describe(label)}; it must be {NeededLabel}.");
         }
-        if (Find(shape, o.SeedColumnName) is { } seed && (seed.Kind != SchemaShape.Column.VectorKind.Scalar || seed.IsKey || seed.ItemType != NumberDataViewType.Int64))
+        var seed = Find(shape, o.SeedColumnName) ?? throw new ArgumentOutOfRangeException(Param,
+            $"TrainGanSdp: the seed column '{o.SeedColumnName}' (Int64) is not in the input. The fitted model computes each row's image from it, and an ML.NET "
+            + $"estimator chain transforms its training data through the fitted model, so the input needs one: add it with mlContext.Data.AddSeedColumn(data, \"{o.SeedColumnName}\") "
+            + $"(row i gets seed i), or rows with a long {o.SeedColumnName} property, or set GanSdpOptions.SeedColumnName to an Int64 column. The input's columns are: {string.Join(", ", shape.Select(c => $"'{c.Name}'").Distinct())}.");
+        if (seed.Kind != SchemaShape.Column.VectorKind.Scalar || seed.IsKey || seed.ItemType != NumberDataViewType.Int64)
             throw new ArgumentOutOfRangeException(Param, $"TrainGanSdp: the seed column '{o.SeedColumnName}' is {Describe(seed)}; it must be a scalar Int64 (one seed per row).");
     }
 

@@ -174,8 +174,11 @@ public sealed record GanSdpModelInfo
                 var source = $"'{path}' entry '{entry.FullName}'";
                 if (entry.Length > MaxModelBytes || entry.Length < 0)
                     throw new InvalidDataException($"{source} declares {entry.Length} bytes, beyond the {MaxModelBytes}-byte limit of an ONNX model.");
+                // ML.NET's OnnxTransformer stores its model as a length-prefixed byte array: int32 (little-endian) n, then n bytes.
                 var bytes = ReadBounded(entry, source);
-                if (TryFromOnnx(bytes, source) is { } info) found.Add(info);
+                if (bytes.Length < 4 || BitConverter.ToInt32(bytes, 0) != bytes.Length - 4)
+                    throw new InvalidDataException($"{source} is not an OnnxTransformer model entry: its length prefix ({(bytes.Length < 4 ? "missing" : BitConverter.ToInt32(bytes, 0).ToString(CultureInfo.InvariantCulture))}) does not match the {bytes.Length - 4} bytes that follow.");
+                if (TryFromOnnx(bytes.AsSpan(4).ToArray(), source) is { } info) found.Add(info);
             }
         }
         return found;
@@ -188,10 +191,17 @@ public sealed record GanSdpModelInfo
     private static byte[] ReadBounded(ZipArchiveEntry entry, string source)
     {
         var buffer = new byte[entry.Length];
-        using var s = entry.Open();
-        int read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (read != buffer.Length) throw new InvalidDataException($"{source} ends after {read} of its declared {entry.Length} bytes.");
-        if (s.ReadByte() != -1) throw new InvalidDataException($"{source} holds more than its declared {entry.Length} bytes.");
+        try
+        {
+            using var s = entry.Open();
+            int read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (read != buffer.Length) throw new InvalidDataException($"{source} ends after {read} of its declared {entry.Length} bytes.");
+            if (s.ReadByte() != -1) throw new InvalidDataException($"{source} holds more than its declared {entry.Length} bytes.");
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{source} cannot be decompressed: {e.Message}", e);
+        }
         return buffer;
     }
 

@@ -31,7 +31,11 @@ public sealed record GanSdpOptions
     /// <summary>A key column (Key&lt;UInt32&gt;, e.g. from MapValueToKey) to train a class-conditional GAN on; null trains an unconditional one.</summary>
     public string? LabelColumnName { get; init; }
 
-    /// <summary>The Int64 column whose value fixes each generated row's latent code. Not needed for fitting; the fitted transformer reads it.</summary>
+    /// <summary>
+    /// The Int64 column whose value fixes each generated row's latent code. The fitted transformer reads it; schema
+    /// propagation (hence an estimator chain) requires it in the input, <c>Fit</c> alone does not read it (see
+    /// <see cref="GanSdpCatalog.AddSeedColumn"/>).
+    /// </summary>
     public string SeedColumnName { get; init; } = "Seed";
 
     /// <summary>

@@ -21,7 +21,7 @@ using static PipelineTestData;
 /// training summary, progress and sample callbacks; resume; cancellation; disposal.
 /// </summary>
 [TestClass]
-public sealed class GanSdpEstimatorTests
+public sealed partial class GanSdpEstimatorTests
 {
     private const double Tol = 1e-5;
 

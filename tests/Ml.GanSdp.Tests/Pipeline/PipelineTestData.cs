@@ -95,3 +95,35 @@ public static class PipelineTestData
         return ml.Data.LoadFromEnumerable(GenerationRows(count, classes), def);
     }
 }
+
+/// <summary>
+/// The <see cref="SchemaShape"/> ML.NET makes of a data view's schema (<c>SchemaShape.Create</c> is internal): an
+/// estimator chain propagates the shape of its input through its first estimator before fitting, and this probe records it.
+/// </summary>
+public static class SchemaShapes
+{
+    public static SchemaShape Of(IDataView data)
+    {
+        var probe = new Probe();
+        new EstimatorChain<ITransformer>().Append(probe).Fit(data);
+        return probe.Seen ?? throw new InvalidOperationException("EstimatorChain.Fit did not propagate the schema shape.");
+    }
+
+    public static SchemaShape Of(DataViewSchema schema) => Of(new EmptyView(schema));
+
+    private sealed class Probe : IEstimator<ITransformer>
+    {
+        public SchemaShape? Seen;
+        public ITransformer Fit(IDataView input) => new MLContext().Transforms.CopyColumns("__probe_copy", input.Schema[0].Name).Fit(input);
+        public SchemaShape GetOutputSchema(SchemaShape inputSchema) { Seen ??= inputSchema; return inputSchema; }
+    }
+
+    private sealed class EmptyView(DataViewSchema schema) : IDataView
+    {
+        public bool CanShuffle => false;
+        public DataViewSchema Schema { get; } = schema;
+        public long? GetRowCount() => 0;
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) => throw new NotSupportedException();
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) => throw new NotSupportedException();
+    }
+}
