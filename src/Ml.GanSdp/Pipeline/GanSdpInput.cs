@@ -37,7 +37,8 @@ internal static class GanSdpInput
         switch (image.Type)
         {
             case VectorDataViewType v when v.ItemType == NumberDataViewType.Single:
-                if (!v.IsKnownSize) throw WrongType(imageName, "image", v, "a Single vector of known size " + NeededImage);
+                if (!v.IsKnownSize)
+                    throw new ArgumentOutOfRangeException(Param, $"TrainGanSdp: the image column '{imageName}' is {v}, a Single vector of unknown size; it must be a Single vector of known size {NeededImage}.");
                 if (v.Dimensions.Length != 3)
                     throw WrongType(imageName, "image", v, $"a vector whose Dimensions are [C, H, W] (it has {v.Dimensions.Length} dimension{(v.Dimensions.Length == 1 ? "" : "s")}; ExtractPixels writes [C, H, W])");
                 shape = new ImageShape(v.Dimensions[0], v.Dimensions[1], v.Dimensions[2]);
