@@ -106,6 +106,12 @@ public sealed record GanSdpOptions
     /// <summary>"cpu", "cuda" or "cuda:N" (training only; the fitted model runs in ONNX Runtime).</summary>
     public string Device { get; init; } = Devices.Cpu;
 
+    /// <summary>
+    /// Whether the generator step also runs D on the iteration's real batch for the regularizers (SDP needs it); null means
+    /// "when any regularizer is used" (see <see cref="GanTrainerOptions.RealOutputInGeneratorStep"/>).
+    /// </summary>
+    public bool? RealOutputInGeneratorStep { get; init; }
+
     /// <summary>Divergence bound on every loss term (see <see cref="GanTrainerOptions.MaxLossMagnitude"/>).</summary>
     public double MaxLossMagnitude { get; init; } = 1e6;
 
@@ -256,6 +262,7 @@ public sealed record GanSdpOptions
         Beta1 = Beta1,
         Beta2 = Beta2,
         DiscriminatorSteps = DiscriminatorSteps,
+        RealOutputInGeneratorStep = RealOutputInGeneratorStep,
         EmaDecay = EmaDecay,
         EmaStartIteration = EmaStartIteration,
         Seed = Seed,

@@ -183,7 +183,7 @@ public sealed partial class GanSdpEstimatorTests
     }
 
     [TestMethod]
-    public void PredictionEngine_AndFourThreadsOnALoadedModel_AgreeBitForBitWithTransform()
+    public void RowToRowMapper_PredictionEngine_AndFourThreadsOnALoadedModel_AgreeBitForBitWithTransform()
     {
         using var dir = new TempDir();
         var ml = new MLContext(seed: 1);
@@ -206,6 +206,22 @@ public sealed partial class GanSdpEstimatorTests
             })).ToArray();
             Task.WaitAll(results);
             for (int t = 0; t < 4; t++) ArrayAssert.BitEqual(single, results[t].Result, $"thread {t}");
+
+            // GetRowToRowMapper: the fitted and the loaded model map single rows as Transform does.
+            foreach (var m in new[] { model, loaded })
+            {
+                var mapper = m.GetRowToRowMapper(rows.Schema);
+                var outColumn = mapper.OutputSchema["Generated"];
+                using var cursor = rows.GetRowCursor(mapper.GetDependencies([outColumn]));
+                using var row = mapper.GetRow(cursor, [outColumn]);
+                var getter = row.GetGetter<VBuffer<float>>(outColumn);
+                VBuffer<float> value = default;
+                for (int i = 0; cursor.MoveNext(); i++)
+                {
+                    getter(ref value);
+                    ArrayAssert.BitEqual(single.AsSpan(i * 784, 784).ToArray(), value.DenseValues().ToArray(), $"row-to-row mapper row {i}");
+                }
+            }
 
             var def = SchemaDefinition.Create(typeof(SeedKeyRow));
             def["Label"].ColumnType = new KeyDataViewType(typeof(uint), 3);

@@ -159,6 +159,23 @@ public sealed partial class GanSdpEstimatorTests
         estimator.Dispose();
     }
 
+    [TestMethod]
+    public void FlatOverload_SetsItsParameters_AndKeepsEveryOtherDefault()
+    {
+        var ml = new MLContext(seed: 1);
+        using var e = ml.Transforms.TrainGanSdp("Out", "In", "Y", iterations: 500, batchSize: 32, architecture: Ml.GanSdp.Models.Architecture.SnganResNet, useSdp: false, seed: 9, seedColumnName: "S");
+        var expected = new GanSdpOptions
+        {
+            OutputColumnName = "Out", InputColumnName = "In", LabelColumnName = "Y", Iterations = 500, BatchSize = 32,
+            Architecture = Ml.GanSdp.Models.Architecture.SnganResNet, UseSdp = false, Seed = 9, SeedColumnName = "S",
+        };
+        Assert.AreEqual(expected.ToJson(), e.Options.ToJson());
+        using var d = ml.Transforms.TrainGanSdp("Image");
+        Assert.AreEqual("Image", d.Options.ImageColumnName, "the input column defaults to the output column");
+        Assert.AreEqual(600, d.Options.ResolvedSdp()!.Threshold, "SDP on, the paper's schedule scaled to 2000 iterations");
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.TrainGanSdp("Image", iterations: 0), "options are validated when the estimator is made");
+    }
+
     private static Microsoft.ML.Data.SchemaDefinition KeySchema(int classes)
     {
         var def = Microsoft.ML.Data.SchemaDefinition.Create(typeof(SeedKeyRow));
