@@ -139,6 +139,16 @@ public sealed class SpectralNormLayer : nn.Module<Tensor, Tensor>
     public Tensor U => _u;
     /// <summary>The right singular vector estimate (<c>weight_v</c>).</summary>
     public Tensor V => _v;
+    /// <summary>Convolution strides (H, W) of a Conv2d or ConvTranspose2d (1, 1 otherwise); a copy.</summary>
+    public long[] Stride => (long[])_stride.Clone();
+    /// <summary>Zero padding (H, W) of a Conv2d or ConvTranspose2d; a copy.</summary>
+    public long[] Padding => (long[])_padding.Clone();
+    /// <summary>Dilations (H, W) of a Conv2d or ConvTranspose2d; a copy.</summary>
+    public long[] Dilation => (long[])_dilation.Clone();
+    /// <summary>Output padding (H, W) of a ConvTranspose2d (0, 0 otherwise); a copy.</summary>
+    public long[] OutputPadding => (long[])_outputPadding.Clone();
+    /// <summary>Convolution groups (1 for Linear and Embedding).</summary>
+    public long Groups => _groups;
 
     /// <summary>
     /// The normalized weight from the current weight_orig, u and v, without a power iteration and without gradient

@@ -62,6 +62,16 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         }
     }
 
+    /// <summary>The fitted transformer (created once; what every <see cref="Fit"/> returns), without a schema check.</summary>
+    internal OnnxTransformer Transformer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _transformer;
+        }
+    }
+
     /// <summary>The column binding this estimator was made with.</summary>
     public OnnxGeneratorOptions Options { get; }
 

@@ -15,10 +15,12 @@ public static class TestAssemblyEntryPoint
                 return Onnx.GeneratorRows.LoadAndTransformInThisProcess(zip, output);
             case ["cnn-load-score", var zip, var input, var output]:
                 return Classifiers.ClassifierChild.LoadAndScoreInThisProcess(zip, input, output);
+            case ["gansdp-load-transform", var zip, var job, var output]:
+                return Pipeline.GanSdpChildJob.LoadAndTransformInThisProcess(zip, job, output);
             case ["onnx-exit-without-dispose", var parent]:
                 return Onnx.OnnxGeneratorEstimatorTests.CreateAndExitWithoutDispose(parent);
             default:
-                Console.Error.WriteLine("usage: Ml.GanSdp.Tests onnx-load-transform MODEL.zip OUTPUT.bin | cnn-load-score MODEL.zip PIXELS.bin OUTPUT.bin | onnx-exit-without-dispose FOLDER");
+                Console.Error.WriteLine("usage: Ml.GanSdp.Tests onnx-load-transform MODEL.zip OUTPUT.bin | cnn-load-score MODEL.zip PIXELS.bin OUTPUT.bin | gansdp-load-transform MODEL.zip JOB.json OUTPUT.bin | onnx-exit-without-dispose FOLDER");
                 return 2;
         }
     }
