@@ -191,13 +191,14 @@ public sealed record GanSdpOptions
     public const int MaxSampleCount = 4096;
 
     /// <summary>
-    /// The paper's SDP schedule (Zhang et al., Sec. IV: t = 3000, I_p = 5000 in a 10,000-iteration run, k0 = 5,
-    /// lambda = 0.01) scaled to <paramref name="iterations"/>: t = floor(0.3 iterations), I_p = max(1, floor(0.5 iterations)).
+    /// The paper's SDP schedule (Zhang et al., Sec. IV: "We iterate 100,000 times", t = 3000, k0 = 5, I_p = 5000,
+    /// lambda = 0.01) scaled to <paramref name="iterations"/>: t = floor(0.03 iterations), I_p = max(1, floor(0.05 iterations)),
+    /// so k grows from k0 by one every 5% of the run, as in the paper (k0 + 19 at the end, clamped to the batch).
     /// </summary>
     public static SdpOptions ScaledSdp(long iterations) => new()
     {
-        Threshold = Math.Max(0, iterations * 3 / 10),
-        Period = Math.Max(1, iterations / 2),
+        Threshold = Math.Max(0, iterations * 3 / 100),
+        Period = Math.Max(1, iterations * 5 / 100),
     };
 
     /// <summary>The image column actually read: <see cref="InputColumnName"/>, or <see cref="OutputColumnName"/> when null.</summary>

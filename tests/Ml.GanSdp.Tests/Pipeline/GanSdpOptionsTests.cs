@@ -53,13 +53,14 @@ public sealed class GanSdpOptionsTests
     [TestMethod]
     public void ScaledSdp_IsThePapersScheduleScaledToTheRun()
     {
-        var s = GanSdpOptions.ScaledSdp(10_000);
-        Assert.AreEqual(3000, s.Threshold, "t = 3000 of 10,000 (Zhang et al., Sec. IV)");
-        Assert.AreEqual(5000, s.Period, "I_p = 5000 of 10,000");
+        var s = GanSdpOptions.ScaledSdp(100_000);
+        Assert.AreEqual(3000, s.Threshold, "t = 3000 of 100,000 (Zhang et al., Sec. IV)");
+        Assert.AreEqual(5000, s.Period, "I_p = 5000 of 100,000");
         Assert.AreEqual(5, s.InitialK);
         Assert.AreEqual(0.01, s.Lambda);
         Assert.AreEqual(1, GanSdpOptions.ScaledSdp(1).Period, "I_p at least 1");
-        Assert.AreEqual(600, new GanSdpOptions { Iterations = 2000 }.ResolvedSdp()!.Threshold);
+        Assert.AreEqual(60, new GanSdpOptions { Iterations = 2000 }.ResolvedSdp()!.Threshold);
+        Assert.AreEqual(100, new GanSdpOptions { Iterations = 2000 }.ResolvedSdp()!.Period);
         Assert.IsNull(new GanSdpOptions { UseSdp = false }.ResolvedSdp());
         var own = new SdpOptions { Lambda = 0.5 };
         Assert.AreSame(own, new GanSdpOptions { Sdp = own }.ResolvedSdp());
