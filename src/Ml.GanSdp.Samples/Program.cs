@@ -1,3 +1,2 @@
-// gansdp: the command line is being rebuilt on the ML.NET surface (issue #10); until then it only says so.
-Console.Error.WriteLine("gansdp: the CLI is being rebuilt on ML.NET; use the Ml.GanSdp library meanwhile.");
-return 1;
+// gansdp: train GANs with SDP, generate, fid, augment, classify, report, demo. One file per command under Commands/.
+return Ml.GanSdp.Samples.Commands.Cli.Run(args);
