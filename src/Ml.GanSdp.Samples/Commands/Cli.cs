@@ -21,7 +21,10 @@ public static class Cli
         root.Options.Add(Verbose);
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(GenerateCommand.Create(console));
+        root.Subcommands.Add(AugmentCommand.Create(console));
+        root.Subcommands.Add(ClassifyCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
         return root;
     }
 
@@ -96,7 +99,10 @@ public static class Cli
                 foreach (var inner in a.InnerExceptions.Reverse()) pending.Push(inner);
                 continue;
             }
-            var message = string.Join(' ', x.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var text = x is ArgumentException { ParamName: { } param } && x.Message.EndsWith($" (Parameter '{param}')", StringComparison.Ordinal)
+                ? x.Message[..^$" (Parameter '{param}')".Length]
+                : x.Message;
+            var message = string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             if (IsBug(x)) message = $"{x.GetType().Name}: {message} (run with --verbose for the stack trace)";
             if (message.Length > 0 && !parts.Any(p => p.Contains(message, StringComparison.Ordinal))) parts.Add(message);
             // The CLI's own exceptions say everything in their message; their inner exceptions are for --verbose.

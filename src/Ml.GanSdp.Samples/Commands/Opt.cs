@@ -13,51 +13,27 @@ internal static class Opt
 {
     /// <summary>A double in [min, max] (min excluded when <paramref name="minExclusive"/>), finite.</summary>
     public static Option<double> Double(string name, string description, double defaultValue, double min, double max, bool minExclusive = false, params string[] aliases)
-    {
-        var o = new Option<double>(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue };
-        o.Validators.Add(r => CheckDouble(r, name, r.GetValueOrDefault<double>(), min, max, minExclusive));
-        return o;
-    }
+        => new(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseDouble(r, name, min, max, minExclusive, false) ?? defaultValue };
 
-    /// <summary>An optional double in [min, max] (min excluded when <paramref name="minExclusive"/>), finite.</summary>
-    public static Option<double?> OptionalDouble(string name, string description, double min, double max, bool minExclusive = false, params string[] aliases)
-    {
-        var o = new Option<double?>(name, aliases) { Description = description };
-        o.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v) CheckDouble(r, name, v, min, max, minExclusive); });
-        return o;
-    }
+    /// <summary>An optional double in [min, max] (min excluded when <paramref name="minExclusive"/>, max when <paramref name="maxExclusive"/>), finite.</summary>
+    public static Option<double?> OptionalDouble(string name, string description, double min, double max, bool minExclusive = false, bool maxExclusive = false, params string[] aliases)
+        => new(name, aliases) { Description = description, CustomParser = r => ParseDouble(r, name, min, max, minExclusive, maxExclusive) };
 
     /// <summary>A long in [min, max].</summary>
     public static Option<long> Long(string name, string description, long defaultValue, long min, long max, params string[] aliases)
-    {
-        var o = new Option<long>(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue };
-        o.Validators.Add(r => CheckLong(r, name, r.GetValueOrDefault<long>(), min, max));
-        return o;
-    }
+        => new(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseLong(r, name, min, max) ?? defaultValue };
 
     /// <summary>An optional long in [min, max].</summary>
     public static Option<long?> OptionalLong(string name, string description, long min, long max, params string[] aliases)
-    {
-        var o = new Option<long?>(name, aliases) { Description = description };
-        o.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is { } v) CheckLong(r, name, v, min, max); });
-        return o;
-    }
+        => new(name, aliases) { Description = description, CustomParser = r => ParseLong(r, name, min, max) };
 
     /// <summary>An int in [min, max].</summary>
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max, params string[] aliases)
-    {
-        var o = new Option<int>(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue };
-        o.Validators.Add(r => CheckLong(r, name, r.GetValueOrDefault<int>(), min, max));
-        return o;
-    }
+        => new(name, aliases) { Description = description, DefaultValueFactory = _ => defaultValue, CustomParser = r => (int?)ParseLong(r, name, min, max) ?? defaultValue };
 
     /// <summary>An optional int in [min, max].</summary>
     public static Option<int?> OptionalInt(string name, string description, int min, int max, params string[] aliases)
-    {
-        var o = new Option<int?>(name, aliases) { Description = description };
-        o.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is { } v) CheckLong(r, name, v, min, max); });
-        return o;
-    }
+        => new(name, aliases) { Description = description, CustomParser = r => (int?)ParseLong(r, name, min, max) };
 
     /// <summary>An enumeration value named case-insensitively, dashes and underscores ignored (<c>least-squares</c> = LeastSquares).</summary>
     public static Option<T> Enum<T>(string name, string description, T defaultValue, params string[] aliases) where T : struct, System.Enum
@@ -116,15 +92,33 @@ internal static class Opt
         return [.. items];
     }
 
-    private static void CheckDouble(OptionResult r, string name, double v, double min, double max, bool minExclusive)
+    /// <summary>The option's number, or null with an error naming the option when it is not a finite number in range.</summary>
+    private static double? ParseDouble(ArgumentResult r, string name, double min, double max, bool minExclusive, bool maxExclusive)
     {
-        bool ok = double.IsFinite(v) && (minExclusive ? v > min : v >= min) && v <= max;
+        var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+        {
+            r.AddError($"{name}: '{text}' is not a number.");
+            return null;
+        }
+        bool ok = double.IsFinite(v) && (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max);
         if (!ok)
-            r.AddError(FormattableString.Invariant($"{name} must be a finite number in {(minExclusive ? "(" : "[")}{min:G}, {max:G}] (got {v:G})."));
+        {
+            r.AddError(FormattableString.Invariant($"{name} must be a finite number in {(minExclusive ? "(" : "[")}{min:G}, {max:G}{(maxExclusive ? ")" : "]")} (got {text})."));
+            return null;
+        }
+        return v;
     }
 
-    private static void CheckLong(OptionResult r, string name, long v, long min, long max)
+    /// <summary>The option's whole number, or null with an error naming the option when it is not one in range.</summary>
+    private static long? ParseLong(ArgumentResult r, string name, long min, long max)
     {
-        if (v < min || v > max) r.AddError(FormattableString.Invariant($"{name} must be a whole number in [{min}, {max}] (got {v})."));
+        var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "";
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+        {
+            r.AddError(FormattableString.Invariant($"{name} must be a whole number in [{min}, {max}] (got {text})."));
+            return null;
+        }
+        return v;
     }
 }

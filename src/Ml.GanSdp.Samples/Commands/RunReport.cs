@@ -21,7 +21,7 @@ internal static class RunReport
         new("Adversarial terms", ["D/adversarial", "G/adversarial"]),
         new("SDP penalty (lambda / k) L_SDP", ["D/sdp", "G/sdp"]),
         new("L_SDP (unweighted)", ["D/sdp/l_sdp", "G/sdp/l_sdp"]),
-        new("SDP k", ["G/sdp/k", "D/sdp/k"]),
+        new("SDP k", ["G/sdp/k"]),
         new("SDP score gap D(x') - D(G(z'))", ["D/sdp/score_gap", "G/sdp/score_gap"]),
     ];
 
@@ -36,6 +36,7 @@ internal static class RunReport
         var metrics = File.Exists(folder.MetricsPath) ? HtmlReport.ReadMetrics(folder.MetricsPath) : new Dictionary<string, List<(double X, double Y)>>();
         JsonObject? options = File.Exists(folder.OptionsPath) ? Parse(folder.OptionsPath) : null;
         JsonObject? final = File.Exists(folder.FinalPath) ? Parse(folder.FinalPath) : null;
+        JsonObject? classify = File.Exists(folder.ClassifyPath) ? Parse(folder.ClassifyPath) : null;
 
         var model = options?["Model"] is JsonObject m ? m.Deserialize<ModelOptions>(RunJson.Options) : null;
         var classNames = options?["Data"]?["ClassNames"] is JsonArray a ? a.Select(n => n?.ToString() ?? "").ToArray() : [];
@@ -67,7 +68,7 @@ internal static class RunReport
             Subtitle = Subtitle(options, model),
             Notes = notes2,
             Latest = latest,
-            Summary = final is null ? [] : [new ReportTable("Final metrics (final.json)", Rows(final))],
+            Summary = [.. final is null ? [] : new[] { new ReportTable("Final metrics (final.json)", Rows(final)) }, .. classify is null ? [] : ClassifyTables(classify)],
             Metrics = metrics,
             Charts = [.. Charts, .. OtherRegularizers(metrics), new ReportChart(fdTitle, ["fd"]), new ReportChart("Speed (iterations / s)", ["it_per_s"])],
             XDomain = (0, Math.Max(total ?? 0, metrics.Values.SelectMany(s => s).Select(p => p.X).DefaultIfEmpty(1).Max())),
@@ -76,6 +77,23 @@ internal static class RunReport
         };
         HtmlReport.Write(folder.ReportPath, content);
         return folder.ReportPath;
+    }
+
+    /// <summary>classify.json (the demo's downstream classifier) as one table per classifier: accuracy mean ± SD per arm, gain and CAS.</summary>
+    private static IEnumerable<ReportTable> ClassifyTables(JsonObject classify)
+    {
+        foreach (var (name, node) in classify)
+        {
+            if (node is not JsonObject c || c["arms"] is not JsonObject arms) continue;
+            var rows = new List<(string, string)>();
+            foreach (var (arm, a) in arms)
+                if (a is JsonObject o && o["mean"] is JsonValue m && o["sd"] is JsonValue sd)
+                    rows.Add(($"{arm} ({o["training_rows"]} rows)", string.Create(CultureInfo.InvariantCulture, $"{100 * m.GetValue<double>():F2} ± {100 * sd.GetValue<double>():F2} %")));
+            if (c["augmentation_gain"] is JsonValue g && c["augmentation_gain_sd"] is JsonValue gsd)
+                rows.Add(("augmentation gain (b) - (a)", string.Create(CultureInfo.InvariantCulture, $"{100 * g.GetValue<double>():+0.00;-0.00;0.00} ± {100 * gsd.GetValue<double>():F2} points")));
+            if (c["cas"] is JsonValue cas) rows.Add(("CAS (synthetic only)", string.Create(CultureInfo.InvariantCulture, $"{100 * cas.GetValue<double>():F2} %")));
+            yield return new ReportTable($"Downstream classifier: {name} (test accuracy over seeds)", rows);
+        }
     }
 
     /// <summary>A chart for each stabilizer other than SDP whose terms are in the metrics (<c>D/name</c>, <c>G/name</c>).</summary>
@@ -129,6 +147,7 @@ internal static class RunReport
     {
         null => "null",
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.TryGetValue<double>(out var d) && d != Math.Floor(d) => d.ToString("G6", CultureInfo.InvariantCulture),
         JsonValue v => v.ToJsonString(),
         JsonArray a when a.All(x => x is JsonValue or null) => "[" + string.Join(", ", a.Select(Value)) + "]",
         _ => node.ToJsonString(RunJson.Line),

@@ -16,7 +16,7 @@ namespace Ml.GanSdp.Samples.Commands;
 internal static class TrainCommand
 {
     /// <summary>The options that <c>--resume</c> accepts besides -o: the rest is the run's recorded options.</summary>
-    private static readonly string[] ResumeOverrides = ["--iterations", "--threads", "--device", "--lr", "--lr-g", "--lr-d"];
+    private static readonly string[] ResumeOverrides = ["--iterations", "--threads", "--device", "--lr", "--lr-g", "--lr-d", "--max-loss"];
 
     private sealed class Options
     {
@@ -35,7 +35,7 @@ internal static class TrainCommand
         public readonly Option<double> Beta1 = Opt.Double("--beta1", "Adam's beta1", 0.5, 0, 0.999999);
         public readonly Option<double> Beta2 = Opt.Double("--beta2", "Adam's beta2", 0.999, 0, 0.999999);
         public readonly Option<int> NCritic = Opt.Int("--n-critic", "discriminator steps per generator step", 1, 1, 1000);
-        public readonly Option<double?> Ema = Opt.OptionalDouble("--ema", "EMA decay of the generator's weights, e.g. 0.999 (the EMA generator is exported); default none", 0, 1, minExclusive: true);
+        public readonly Option<double?> Ema = Opt.OptionalDouble("--ema", "EMA decay of the generator's weights, e.g. 0.999 (the EMA generator is exported); default none", 0, 1, minExclusive: true, maxExclusive: true);
         public readonly Option<long?> EmaStart = Opt.OptionalLong("--ema-start", "iteration the EMA starts averaging (default half the iterations)", 0, long.MaxValue);
         public readonly Option<int> Batch = Opt.Int("--batch", "batch size", 64, 1, 65_536, "-b");
         public readonly Option<int> Width = Opt.Int("--width", "base width of the networks", 64, 1, 4096);
@@ -54,7 +54,7 @@ internal static class TrainCommand
         public readonly Option<int> KeepCheckpoints = Opt.Int("--keep-checkpoints", "how many of the newest checkpoints to keep", 3, 1, 1_000_000);
         public readonly Option<long?> ProgressEvery = Opt.OptionalLong("--progress-every", "iterations between metrics lines (default iterations / 100)", 1, long.MaxValue);
         public readonly Option<string> Out = new("--out", "-o") { Description = "the run folder", DefaultValueFactory = _ => "runs/train" };
-        public readonly Option<bool> Resume = new("--resume") { Description = "continue the run in -o from its newest valid checkpoint, with its recorded options (-n, --threads, --device and the learning rates may change)" };
+        public readonly Option<bool> Resume = new("--resume") { Description = "continue the run in -o from its newest valid checkpoint, with its recorded options (-n, --threads, --device, the learning rates and --max-loss may change)" };
         public readonly Option<bool> Overwrite = new("--overwrite") { Description = "replace a previous run in -o (only the run's own files are removed)" };
 
         public Option[] All => [Architecture, Loss, NoSdp, SdpLambda, SdpThreshold, SdpK0, SdpPeriod, Regularizers, Lr, LrG, LrD, Beta1, Beta2, NCritic, Ema, EmaStart,
@@ -82,7 +82,7 @@ internal static class TrainCommand
         {
             var given = o.All.Concat(o.Data.All).Where(x => p.Given(x) && x != o.Out && x != o.Resume && !ResumeOverrides.Contains(x.Name)).Select(x => x.Name).ToList();
             if (given.Count > 0)
-                throw new UsageException($"--resume continues the run with its recorded options (options.json); {string.Join(", ", given)} cannot change. Only -o, -n/--iterations, --threads, --device and the learning rates may be given.");
+                throw new UsageException($"--resume continues the run with its recorded options (options.json); {string.Join(", ", given)} cannot change. Only -o, -n/--iterations, --threads, --device, the learning rates and --max-loss may be given.");
             overrides = s => s with { Training = ResumeOverridesOf(p, o, s.Training) };
         }
         else
@@ -218,6 +218,7 @@ internal static class TrainCommand
         if (p.Given(o.Lr)) r = r with { GeneratorLearningRate = p.GetValue(o.Lr), DiscriminatorLearningRate = p.GetValue(o.Lr) };
         if (p.GetValue(o.LrG) is { } g) r = r with { GeneratorLearningRate = g };
         if (p.GetValue(o.LrD) is { } d) r = r with { DiscriminatorLearningRate = d };
+        if (p.Given(o.MaxLoss)) r = r with { MaxLossMagnitude = p.GetValue(o.MaxLoss) };
         return r;
     }
 

@@ -69,7 +69,7 @@ internal static class TrainRun
             using var probe = ml.Transforms.TrainGanSdp(training);
             model = probe.ResolveModelOptions(data.View.Schema);
         }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        catch (ArgumentException e) { throw new UsageException(Cli.OneLine(e)); }
 
         long resumedAt = 0;
         if (r.Resume)
