@@ -105,8 +105,11 @@ public static class Cli
             var message = string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             if (IsBug(x)) message = $"{x.GetType().Name}: {message} (run with --verbose for the stack trace)";
             if (message.Length > 0 && !parts.Any(p => p.Contains(message, StringComparison.Ordinal))) parts.Add(message);
-            // The CLI's own exceptions say everything in their message; their inner exceptions are for --verbose.
-            if (x.InnerException is { } next && x is not (UsageException or RunDivergedException)) pending.Push(next);
+            // Wrappers (ML.NET's failed cursors, reflection, type initializers) carry the cause inside; the CLI's and the
+            // library's own exceptions (I/O, data, arguments) say everything in their message (AtomicFile's names the target
+            // where its cause names a temporary file). Inner exceptions are for --verbose.
+            if (x.InnerException is { } next && x is InvalidOperationException or FormatException or System.Reflection.TargetInvocationException or TypeInitializationException)
+                pending.Push(next);
         }
         return string.Join(": ", parts);
     }

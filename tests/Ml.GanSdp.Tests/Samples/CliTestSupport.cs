@@ -148,7 +148,7 @@ public static class TinyRuns
     /// </summary>
     public static string WithMetadata(string model, string target, string key, string? value)
     {
-        File.Copy(model, target, overwrite: true);
+        if (Path.GetFullPath(model) != Path.GetFullPath(target)) File.Copy(model, target, overwrite: true);
         using var zip = ZipFile.Open(target, ZipArchiveMode.Update);
         var entry = zip.Entries.Single(e => e.Name == "OnnxModel");
         byte[] bytes;
