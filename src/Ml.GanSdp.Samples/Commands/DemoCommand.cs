@@ -16,7 +16,7 @@ namespace Ml.GanSdp.Samples.Commands;
 internal static class DemoCommand
 {
     /// <summary>Iterations of the demo's training (about two minutes on 2 busy cores).</summary>
-    public const long DefaultIterations = 700;
+    public const long DefaultIterations = 1200;
 
     public static Command Create(CliConsole console)
     {
@@ -25,7 +25,7 @@ internal static class DemoCommand
         var data = new Option<string>("--data") { Description = "the Fashion-MNIST folder", DefaultValueFactory = _ => DataSourceCatalog.FashionMnistDirectory };
         var rows = Opt.Long("--max-rows", "training images", 10_000, 100, 60_000);
         var seed = Opt.Long("--seed", "seed", 0, 0, int.MaxValue, "-s");
-        var perClass = Opt.Int("--per-class", "real rows per class for the downstream classifier", 100, 1, 6000);
+        var perClass = Opt.Int("--per-class", "real rows per class for the downstream classifier", 50, 1, 6000);
         var cmd = new Command("demo", "The ML.NET pipeline end to end on Fashion-MNIST: load, TrainGanSdp (conditional DCGAN + SDP), save, load, generate, augment, classify, report.");
         foreach (var o in new Option[] { iterations, output, data, rows, seed, perClass }) cmd.Options.Add(o);
         cmd.SetAction(p => Run(console, p.GetValue(output)!, p.GetValue(data)!, p.GetValue(iterations), p.GetValue(rows), p.GetValue(seed), p.GetValue(perClass)));
@@ -38,7 +38,7 @@ internal static class DemoCommand
         var ml = new MLContext(seed: (int)seed);
         var dataset = new DatasetSpec { Kind = DatasetKind.FashionMnist, Data = dataDir, MaxRows = rows };
 
-        Step(console, 1, "load Fashion-MNIST (mlContext.Data.LoadFashionMnist)");
+        Step(console, 1, "load: mlContext.Data.LoadFashionMnist");
         var training = new GanSdpOptions
         {
             OutputColumnName = LoadedData.ImageColumn,
@@ -60,18 +60,18 @@ internal static class DemoCommand
             ProgressInterval = Math.Max(1, n / 100),
         };
 
-        Step(console, 2, "train: mlContext.Transforms.TrainGanSdp (conditional DCGAN + SDP), then mlContext.Model.Save");
+        Step(console, 2, "train: TrainGanSdp (conditional DCGAN + SDP), Model.Save");
         var request = new TrainRun.Request(outDir, Resume: false, Overwrite: true, new TrainSpec { Dataset = dataset, Training = training }, null, AutoSampleCount: false,
             ["gansdp", "demo", "-n", n.ToString(CultureInfo.InvariantCulture), "-o", outDir]);
         using (var result = TrainCommand.Run(request, console, CancellationToken.None))
             TrainCommand.PrintResult(console, result);
         var folder = new RunFolder(outDir);
 
-        Step(console, 3, "mlContext.Model.Load: the generator is ML.NET's OnnxTransformer (no TorchSharp needed)");
+        Step(console, 3, "load: mlContext.Model.Load (ONNX Runtime, no TorchSharp)");
         using var g = GeneratorModel.Load(ml, folder.ModelPath);
         console.Line($"{g.Info.Architecture}, {g.Info.ClassCount} classes, {g.Info.ImageShape} in [{g.Info.PixelRange.Min}, {g.Info.PixelRange.Max}], {(g.Info.ExportedEmaGenerator ? "EMA" : "generator")} weights; input columns {string.Join(", ", g.InputSchema.Select(c => $"{c.Name} ({c.Type})"))}.");
 
-        Step(console, 4, "generate a grid from the loaded model (mlContext.Data.GenerateImages)");
+        Step(console, 4, "generate: mlContext.Data.GenerateImages");
         var gridPath = Path.Combine(folder.Path, "generated.png");
         var images = new List<float[]>();
         var labels = new List<int>();
@@ -79,7 +79,8 @@ internal static class DemoCommand
         ImageGrid.Save(gridPath, images.SelectMany(x => x).ToArray(), g.Info.ImageShape, new ImageGridOptions { Columns = TrainRun.SamplesPerClass }, labels.ToArray());
         console.Path("grid", gridPath);
 
-        Step(console, 5, $"augment (mlContext.Data.Augment) and classify with ML.NET's L-BFGS: {perClass} real rows per class vs the same plus as many synthetic rows");
+        Step(console, 5, "augment + classify: Augment, ML.NET's L-BFGS");
+        console.Line($"{perClass} real rows per class (a), the same plus as many synthetic rows (b), synthetic rows only (c); 2,000 test rows.");
         var classify = ClassifyCommand.Evaluate(ml, g, dataset with { MaxRows = null }, new ClassifyCommand.Request([PixelClassifierKind.LbfgsMaximumEntropy], [0, 1], perClass, 1, 2000, 3), console);
         ClassifyCommand.Print(console, classify);
         Serialization.AtomicFile.WriteAllText(folder.ClassifyPath, RunJson.Text(ClassifyCommand.ToJson(classify)));
