@@ -50,7 +50,7 @@ public class SpectralNormTests
             manual_seed(2024);
             using var m = SpectralNorm.Apply(Layer(kind));
             var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
-            var ours = StateDicts.Copy(m).ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+            var ours = StateDicts.Copy(m);
             try
             {
                 // TorchSharp lists parameters before buffers (PyTorch interleaves per module): same keys, order may differ.
