@@ -9,9 +9,10 @@ namespace Ml.GanSdp;
 /// <para>The default, applied once by the trainer, the FID extractor and the Frechet distance unless the user set a
 /// count (<see cref="Set"/>, <c>GANSDP_NUM_THREADS</c> or <c>OMP_NUM_THREADS</c>): one thread on machines with at most
 /// two cores, libtorch's own choice above that. Measured on the 2-core development machine (docs/threads.md,
-/// bench/threads.sh): when the other core is taken, 2 OpenMP threads with active waiting made the DCGAN iteration
+/// bench/threads.sh): when both cores were contended, 2 OpenMP threads with active waiting made the DCGAN iteration
 /// 3-5x slower and <c>linalg.eigh</c> of a 2048 x 2048 matrix up to 3.5x slower than one thread (an OpenMP team
-/// waits for its slowest member); one thread survives a busy core.</para>
+/// waits for its slowest member), while with light contention they were up to a third faster on the DCGAN; one
+/// thread never collapses.</para>
 /// </summary>
 public static class TorchThreads
 {
