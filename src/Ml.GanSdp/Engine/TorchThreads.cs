@@ -8,10 +8,11 @@ namespace Ml.GanSdp;
 /// (<c>torch.set_num_threads(0)</c> aborts the whole process).
 /// <para>The default, applied once by the trainer, the FID extractor and the Frechet distance unless the user set a
 /// count (<see cref="Set"/>, <c>GANSDP_NUM_THREADS</c> or <c>OMP_NUM_THREADS</c>): one thread on machines with at most
-/// two cores, libtorch's own choice above that. Measured on the 2-core development machine (docs/benchmarks.md):
-/// with the other core busy, 2 OpenMP threads made <c>linalg.eigh</c> of a 2048 x 2048 matrix 10x slower (20-41 s
-/// against 2.2-2.6 s on one thread), because an OpenMP team waits for its slowest member; one thread survives a
-/// busy core.</para>
+/// two cores, libtorch's own choice above that. Measured on the 2-core development machine (docs/threads.md,
+/// bench/threads.sh): when both cores were contended, 2 OpenMP threads with active waiting made the DCGAN iteration
+/// 3-5x slower and <c>linalg.eigh</c> of a 2048 x 2048 matrix up to 3.5x slower than one thread (an OpenMP team
+/// waits for its slowest member), while with light contention they were up to a third faster on the DCGAN; one
+/// thread never collapses.</para>
 /// </summary>
 public static class TorchThreads
 {

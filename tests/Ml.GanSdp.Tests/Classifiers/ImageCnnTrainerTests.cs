@@ -112,7 +112,7 @@ public sealed class ImageCnnTrainerTests
         _ml.Model.Save(_model, _train.Schema, zip);
         var pixels = _test.GetColumn<float[]>("Image").SelectMany(p => p).ToArray();
         File.WriteAllBytes(dir.File("pixels.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(pixels.AsSpan()).ToArray());
-        var log = ChildProcess.Run(TimeSpan.FromMinutes(3), "cnn-load-score", zip, dir.File("pixels.bin"), dir.File("out.bin"));
+        var log = TestSupport.Program.RunChild(TimeSpan.FromMinutes(3), "cnn-load-score", zip, dir.File("pixels.bin"), dir.File("out.bin"));
         StringAssert.Contains(log, "Ml.GanSdp loaded: False", "the child loads the model with ML.NET alone");
         var bytes = File.ReadAllBytes(dir.File("out.bin"));
         var childScores = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, scores.Length * 4)).ToArray();

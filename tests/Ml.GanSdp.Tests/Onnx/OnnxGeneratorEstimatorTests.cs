@@ -96,7 +96,7 @@ public sealed class OnnxGeneratorEstimatorTests
         var zip = f.Dir.File("generator.zip");
         f.Ml.Model.Save(chain, f.Train.Schema, zip);
         var output = f.Dir.File("child.bin");
-        var log = ChildProcess.Run(TimeSpan.FromMinutes(3), "onnx-load-transform", zip, output);
+        var log = TestSupport.Program.RunChild(TimeSpan.FromMinutes(3), "onnx-load-transform", zip, output);
         Console.WriteLine(log.Trim());
         StringAssert.Contains(log, "dims=3,8,8");
         StringAssert.Contains(log, "Ml.GanSdp loaded: False", "the child loads the model with ML.NET alone");
@@ -193,7 +193,7 @@ public sealed class OnnxGeneratorEstimatorTests
     public void EstimatorNeverDisposed_ItsFolderIsDeletedAtProcessExit()
     {
         using var dir = new TempDir();
-        var log = ChildProcess.Run(TimeSpan.FromMinutes(2), "onnx-exit-without-dispose", dir.Path);
+        var log = TestSupport.Program.RunChild(TimeSpan.FromMinutes(2), "onnx-exit-without-dispose", dir.Path);
         var folder = log.Split('\n').Single(l => l.StartsWith("folder=")).Trim()["folder=".Length..];
         StringAssert.StartsWith(folder, dir.Path);
         StringAssert.Contains(log, "model file present: True");

@@ -10,7 +10,15 @@ of unit scale and the comparison is meaningful.
 
 Usage: inception_fid_oracle.py OUT_DIR
 Writes OUT_DIR/weights.npz (state dict, torchvision names), rgb.npy (2x3x40x52 in [0,1]), gray.npy (2x1x28x28),
-and for each input X: X_block{0,1,2,3}.npy, the four block outputs pytorch-fid's InceptionV3 returns.
+and for each of these inputs X:
+  * X_prepared.npy: pytorch-fid's preprocessing of X in float32 (resize to 299x299, 2x-1), and X_resized64.npy:
+    the bilinear resize of X computed in float64 (the exact operation, free of float32 rounding);
+  * X299.npy: X resized to 299x299 in float32 (still an image in [0,1]) and X299_block{0,1,2,3}.npy, the four block
+    outputs pytorch-fid's InceptionV3 returns for it. A 299x299 input is not resized (interpolating to the same size
+    is the identity in PyTorch and is skipped by Ml.GanSdp), so both sides feed the network the same tensor. The resize is compared
+    separately: libtorch 2.10's float32 bilinear kernel rounds differently from PyTorch 1.13's (up to 2.6e-6 here),
+    and this random network amplifies input differences about 1000-fold by block 2 (measured in PyTorch 1.13
+    alone: inputs 2.6e-6 apart give block-2 outputs 2.4e-3 apart).
 """
 import sys
 
@@ -136,8 +144,14 @@ def main(out):
     np.save(f"{out}/gray.npy", gray.numpy())
     with torch.no_grad():
         for name, x in (("rgb", rgb), ("gray", gray)):
-            for i, o in enumerate(blocks(model, x)):
-                np.save(f"{out}/{name}_block{i}.npy", np.ascontiguousarray(o.numpy()))
+            np.save(f"{out}/{name}_prepared.npy", np.ascontiguousarray(preprocess(x).numpy()))
+            resized64 = F.interpolate(x.double(), size=(299, 299), mode="bilinear", align_corners=False)
+            np.save(f"{out}/{name}_resized64.npy", np.ascontiguousarray(resized64.numpy()))
+            x299 = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
+            assert torch.equal(F.interpolate(x299, size=(299, 299), mode="bilinear", align_corners=False), x299)
+            np.save(f"{out}/{name}299.npy", np.ascontiguousarray(x299.numpy()))
+            for i, o in enumerate(blocks(model, x299)):
+                np.save(f"{out}/{name}299_block{i}.npy", np.ascontiguousarray(o.numpy()))
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ public sealed partial class GanSdpEstimatorTests
         var jobPath = dir.File(Path.GetFileNameWithoutExtension(zip) + ".job.json");
         var output = dir.File(Path.GetFileNameWithoutExtension(zip) + ".child.bin");
         GanSdpChildJob.Write(jobPath, job);
-        var log = ChildProcess.Run(TimeSpan.FromMinutes(3), "gansdp-load-transform", zip, jobPath, output);
+        var log = TestSupport.Program.RunChild(TimeSpan.FromMinutes(3), "gansdp-load-transform", zip, jobPath, output);
         Console.WriteLine(log.Trim());
         StringAssert.Contains(log, "dims=" + expectDims);
         StringAssert.Contains(log, "Ml.GanSdp loaded: False", "the fresh process loads the model with ML.NET alone");

@@ -67,7 +67,7 @@ public sealed class GanSdpOptionsTests
         Assert.AreEqual(40, new GanSdpOptions { Iterations = 2000 }.ResolvedProgressInterval());
         var r = new GanSdpOptions { OutputColumnName = "G", Iterations = 100 }.Resolved();
         Assert.AreEqual("G", r.InputColumnName);
-        Assert.AreEqual(30, r.Sdp!.Threshold);
+        Assert.AreEqual(3, r.Sdp!.Threshold);
         Assert.AreEqual(2, r.ProgressInterval);
     }
 
