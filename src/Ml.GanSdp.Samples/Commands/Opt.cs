@@ -37,7 +37,7 @@ internal static class Opt
 
     /// <summary>An enumeration value named case-insensitively, dashes and underscores ignored (<c>least-squares</c> = LeastSquares).</summary>
     public static Option<T> Enum<T>(string name, string description, T defaultValue, params string[] aliases) where T : struct, System.Enum
-        => new(name, aliases) { Description = description + " (" + string.Join(" | ", Names<T>()) + ")", DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseEnum<T>(r, name) };
+        => new(name, aliases) { Description = description, HelpName = string.Join("|", Names<T>()), DefaultValueFactory = _ => defaultValue, CustomParser = r => ParseEnum<T>(r, name) };
 
     /// <summary>A comma-separated list of enumeration values.</summary>
     public static Option<T[]> EnumList<T>(string name, string description, T[] defaultValue) where T : struct, System.Enum
@@ -51,7 +51,12 @@ internal static class Opt
     public static IEnumerable<string> Names<T>() where T : struct, System.Enum => System.Enum.GetNames<T>().Select(Kebab);
 
     /// <summary><c>LeastSquares</c> -> <c>least-squares</c>.</summary>
-    public static string Kebab(string pascal) => string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    public static string Kebab(string pascal)
+    {
+        // words that are names, not two words: ResNet, LightGbm
+        var text = pascal.Replace("ResNet", "Resnet", StringComparison.Ordinal).Replace("LightGbm", "Lightgbm", StringComparison.Ordinal);
+        return string.Concat(text.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+    }
 
     /// <summary>The kebab-case name of <paramref name="value"/>.</summary>
     public static string Kebab<T>(T value) where T : struct, System.Enum => Kebab(value.ToString());

@@ -46,7 +46,7 @@ internal static class TrainCommand
         public readonly Option<long> Seed = Opt.Long("--seed", "seed of the weights and every random draw", 0, 0, int.MaxValue, "-s");
         public readonly Option<int> Threads = Opt.Int("--threads", "libtorch threads (0: the library default)", 0, 0, 1024);
         public readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        public readonly Option<bool> Conditional = new("--conditional", "-c") { Description = "class-conditional generator and discriminator (needs labels)" };
+        public readonly Option<bool> Conditional = new("--conditional") { Description = "class-conditional generator and discriminator (needs labels)" };
         public readonly Option<double> MaxLoss = Opt.Double("--max-loss", "divergence bound: a loss term beyond it stops training", 1e6, 0, 1e300, minExclusive: true);
         public readonly Option<long?> SampleEvery = Opt.OptionalLong("--sample-every", "iterations between sample grids (default iterations / 10; 0: none)", 0, long.MaxValue);
         public readonly Option<int?> SampleCount = Opt.OptionalInt("--sample-count", $"images per sample grid (default {TrainRun.SamplesPerClass} per class, or 64)", 1, GanSdpOptions.MaxSampleCount);

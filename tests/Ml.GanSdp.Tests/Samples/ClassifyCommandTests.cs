@@ -41,7 +41,7 @@ public sealed class ClassifyCommandTests
         Gansdp.Run(["classify", TinyRuns.ConditionalModel, "--max-rows", "200", "--per-class", "3", "--test-rows", "50", "--seeds", "0",
             "--classifiers", "lightgbm,cnn", "--cnn-epochs", "1", "-o", dir.File("r.json")]).Expect(0);
         var json = TinyRuns.Json(dir.File("r.json"));
-        CollectionAssert.AreEquivalent(new[] { "light-gbm", "image-cnn" }, json.Select(p => p.Key).ToArray());
+        CollectionAssert.AreEquivalent(new[] { "lightgbm", "image-cnn" }, json.Select(p => p.Key).ToArray());
         foreach (var (_, c) in json)
             foreach (var arm in new[] { "real", "real-plus-synthetic", "synthetic-only" })
             {
