@@ -60,8 +60,11 @@ public static class FidPreprocessing
             throw new ArgumentException($"FID expects images in [0, 1], got values in [{min:G6}, {max:G6}]; map generator outputs in [-1, 1] with (x + 1) / 2.", nameof(images));
     }
 
+    /// <summary>The value of a one-element tensor, which is disposed (TorchSharp's own <c>Tensor.ToDouble()</c> leaves a temporary tensor alive).</summary>
     internal static double ToDoubleAndDispose(this Tensor t)
     {
-        using (t) return t.ToDouble();
+        using (t)
+        using (var d = t.to(ScalarType.Float64))
+            return d.item<double>();
     }
 }
