@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -20,7 +19,7 @@ namespace Ml.GanSdp.Onnx;
 /// <para>The generator model is batched (inputs [N, 1], output [N, C, H, W], see <see cref="GeneratorGraph"/>); ML.NET
 /// runs its one-row view (<see cref="GeneratorGraph.ToSingleRowModel"/>), so the column's Dimensions are [C, H, W].</para>
 /// <para>Files: ML.NET's OnnxTransformer reads its model from a file while it lives (and again at each Save). The
-/// estimator writes the one-row model once into a folder of its own (under <see cref="OnnxGeneratorOptions.TempFolder"/>) and
+/// estimator writes the one-row model once into a folder of its own (an <see cref="OnnxModelFolder"/> under <see cref="OnnxGeneratorOptions.TempFolder"/>) and
 /// passes that path to ML.NET; <see cref="Dispose"/> disposes the transformer (its ONNX Runtime session) and deletes the
 /// folder, and a process-exit hook deletes the folders of estimators never disposed. The transformer is unusable after
 /// Dispose. Models loaded with <c>mlContext.Model.Load</c> write their own copy into that context's
@@ -34,17 +33,8 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
     /// <summary>The model file's name inside the estimator's folder.</summary>
     public const string ModelFileName = "generator.onnx";
 
-    private static readonly ConcurrentDictionary<string, byte> LiveFolders = new(StringComparer.Ordinal);
-
-    static OnnxGeneratorEstimator()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var folder in LiveFolders.Keys) TryDeleteFolder(folder);
-        };
-    }
-
     private readonly object _gate = new();
+    private readonly OnnxModelFolder _folder;
     private readonly OnnxScoringEstimator _inner;
     private readonly OnnxTransformer _transformer;
     private bool _disposed;
@@ -59,20 +49,17 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         CheckModelSignature(onnxModel, options);
         Options = options;
 
-        var parent = options.TempFolder ?? Path.GetTempPath();
-        ModelFolder = Path.Combine(Path.GetFullPath(parent), "gansdp-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(ModelFolder);
-        LiveFolders[ModelFolder] = 0;
+        _folder = new OnnxModelFolder(options.TempFolder);
+        ModelFolder = _folder.Path;
         try
         {
-            ModelPath = Path.Combine(ModelFolder, ModelFileName);
-            WriteAtomically(ModelPath, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
+            ModelPath = _folder.GetOrWrite(ModelFileName, () => GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
             _inner = catalog.ApplyOnnxModel([options.OutputColumnName], InputColumns(options), ModelPath);
             _transformer = _inner.Fit(new EmptyDataView(RequiredInputSchema(options)));
         }
         catch
         {
-            DeleteOwnFolder();
+            _folder.Dispose();
             throw;
         }
     }
@@ -118,35 +105,11 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
             if (_disposed) return;
             _disposed = true;
             _transformer.Dispose();
-            DeleteOwnFolder();
+            _folder.Dispose();
         }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    private void DeleteOwnFolder()
-    {
-        TryDeleteFolder(ModelFolder);
-        LiveFolders.TryRemove(ModelFolder, out _);
-    }
-
-    private static void TryDeleteFolder(string folder)
-    {
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path);
-    }
 
     private static string[] InputColumns(OnnxGeneratorOptions o)
         => o.LabelColumnName is null ? [o.SeedColumnName] : [o.SeedColumnName, o.LabelColumnName];
