@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""PyTorch half of bench/run.sh: the same DCGAN training step as bench/Ml.GanSdp.Bench (see its Program.cs).
+"""PyTorch arm of bench/run.sh: the DCGAN training iteration of `gansdp-bench step` (bench/Ml.GanSdp.Bench/
+DcganStepBench.cs), in PyTorch 1.13 (Debian's python3-torch).
 
   dcgan_step.py dcgan   [--threads N|default] [--warmup W] [--steps S] [--batch B] [--width W]
   dcgan_step.py addcall [--n N] [--warmup W]
 
-OpenBLAS threads are set by the caller through OPENBLAS_NUM_THREADS (read when libopenblas loads).
+The iteration is the trainer's schedule: D step (a real batch drawn from a pool of 1,024 images, fakes generated
+without gradient, BCE-with-logits, Adam step on D), then G step (D's parameters frozen, fresh latent codes,
+non-saturating loss, Adam step on G). OpenBLAS threads follow --threads (OPENBLAS_NUM_THREADS is set by the caller;
+it is read when libopenblas loads).
 Output: "THREADS intra=<n>" and "RESULT <bench> py <value>" (ms/step, or ns/call).
 """
 import argparse
@@ -42,32 +46,44 @@ def weights_init(m):
         nn.init.zeros_(m.bias)
 
 
+POOL = 1024
+
+
 def dcgan(warmup, steps, batch, width):
-    torch.manual_seed(1)
+    torch.manual_seed(7)
     g, d = generator(width), discriminator(width)
     g.apply(weights_init)
     d.apply(weights_init)
+    d_params = list(d.parameters())
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    real_label, fake_label = torch.ones(batch), torch.zeros(batch)
+    opt_d = torch.optim.Adam(d_params, lr=2e-4, betas=(0.5, 0.999))
+    pool = torch.rand(POOL, 1, 32, 32, generator=torch.Generator().manual_seed(3)) * 2 - 1
+    data_rng = torch.Generator().manual_seed(7)
+    noise_rng = torch.Generator().manual_seed(8)
+    ones, zeros = torch.ones(batch), torch.zeros(batch)
     loss_sum = 0.0
 
     def step(read):
         nonlocal loss_sum
-        real = torch.randn(batch, 1, 32, 32)
-        noise = torch.randn(batch, NZ, 1, 1)
-        # D step: real batch and detached fake batch.
+        # D step: a real batch from the pool, fakes without gradient.
+        real = pool.index_select(0, torch.randint(0, POOL, (batch,), generator=data_rng))
+        with torch.no_grad():
+            fake = g(torch.randn(batch, NZ, 1, 1, generator=noise_rng))
+        loss_d = (F.binary_cross_entropy_with_logits(d(real).view(-1), ones)
+                  + F.binary_cross_entropy_with_logits(d(fake).view(-1), zeros))
         opt_d.zero_grad(set_to_none=True)
-        fake = g(noise)
-        loss_d = (F.binary_cross_entropy_with_logits(d(real).view(-1), real_label)
-                  + F.binary_cross_entropy_with_logits(d(fake.detach()).view(-1), fake_label))
         loss_d.backward()
         opt_d.step()
-        # G step: non-saturating loss through D.
+        # G step: D frozen, fresh latent codes, non-saturating loss.
+        for p in d_params:
+            p.requires_grad_(False)
+        fake_g = g(torch.randn(batch, NZ, 1, 1, generator=noise_rng))
+        loss_g = F.binary_cross_entropy_with_logits(d(fake_g).view(-1), ones)
         opt_g.zero_grad(set_to_none=True)
-        loss_g = F.binary_cross_entropy_with_logits(d(fake).view(-1), real_label)
         loss_g.backward()
         opt_g.step()
+        for p in d_params:
+            p.requires_grad_(True)
         if read:
             loss_sum += loss_d.item() + loss_g.item()
 
@@ -96,7 +112,6 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("bench", choices=["dcgan", "addcall"])
     p.add_argument("--threads", default="default")
-    p.add_argument("--blas", default="default", help="ignored: set OPENBLAS_NUM_THREADS instead")
     p.add_argument("--warmup", type=int, default=None)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--n", type=int, default=100_000)

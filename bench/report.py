@@ -35,13 +35,13 @@ def machine(loads, python):
     torch_v = subprocess.run([python, "-c", "import torch;print(torch.__version__, torch.get_num_threads())"],
                              capture_output=True, text=True).stdout.split()
     return (f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}; "
-            f"PyTorch {torch_v[0] if torch_v else '?'} (Debian python3-torch, same libtorch as the shim; "
+            f"PyTorch {torch_v[0] if torch_v else '?'} (Debian python3-torch; TorchSharp 0.107 runs libtorch 2.10; "
             f"its default intra-op threads here: {torch_v[1] if len(torch_v) > 1 else '?'}); "
             f"1-min load average during the run: median {med(loads):.1f}, min {min(loads):.1f}, max {max(loads):.1f}")
 
 
 def sections(rows, command, python, results_path):
-    by = defaultdict(lambda: defaultdict(dict))  # by[(bench, setting)][lang][block] = value
+    by = defaultdict(lambda: defaultdict(dict))  # by[(bench, setting)][arm][block] = value
     loads = []
     for r in rows:
         by[(r["bench"], r["setting"])][r["lang"]][int(r["block"])] = float(r["value"])
@@ -50,62 +50,69 @@ def sections(rows, command, python, results_path):
     head = (f"Command: `{command}` — {stamp}, raw numbers in `{results_path}`.\n\n"
             f"Machine: {machine(loads, python)}.\n")
 
-    def row(bench, setting, fmt):
-        cs, py = by[(bench, setting)]["cs"], by[(bench, setting)]["py"]
-        paired = [cs[b] / py[b] for b in cs if b in py]
-        return (list(cs.values()), list(py.values()), paired,
-                f"{spread(list(cs.values()), fmt)} | {spread(list(py.values()), fmt)} | "
-                f"{med(cs.values()) / med(py.values()):.3f} | {spread(paired, '{:.3f}')}")
+    def cell(bench, setting, arm, fmt):
+        xs = list(by[(bench, setting)][arm].values())
+        return spread(xs, fmt) if xs else "–"
+
+    def ratio(bench, setting, num, den):
+        a, b = by[(bench, setting)][num], by[(bench, setting)][den]
+        if not a or not b:
+            return "–", "–"
+        paired = [a[k] / b[k] for k in a if k in b]
+        return f"{med(a.values()) / med(b.values()):.3f}", spread(paired, "{:.3f}")
 
     settings = [s for (b, s) in by if b == "dcgan"]
-    blocks = max((len(by[("dcgan", s)]["cs"]) for s in settings), default=0)
+    blocks = max((len(by[("dcgan", s)]["lib"]) for s in settings), default=0)
     label = {"default": "defaults (C#: library default; PyTorch: its own)"}
 
     out = {}
-    # DCGAN headline: the library default against PyTorch out of the box, and against PyTorch with the same setting.
     lines = ["## DCGAN training step", "",
-             "One step = D step (real batch + detached fake batch, BCE-with-logits) + G step (non-saturating), "
-             "Adam(2e-4, 0.5, 0.999), batch 64, 1x32x32 DCGAN (nz=100, ngf=ndf=64, bias-free convs), random inputs. "
-             "Models defined in `bench/Ml.GanSdp.Bench/Program.cs` and `bench/dcgan_step.py` (same structure). "
+             "One iteration of the trainer's schedule: D step (real batch from a pool of 1,024 images, fakes without "
+             "gradient, BCE-with-logits) + G step (D frozen, fresh latents, non-saturating loss), Adam(2e-4, 0.5, 0.999), "
+             "batch 64, 1x32x32 DCGAN (nz=100, ngf=ndf=64, bias-free convs). Arms: **lib** = Ml.GanSdp "
+             "(`GanTrainer.TrainIteration`, `gansdp-bench step arm=lib`), **raw** = the same loop in plain TorchSharp "
+             "(`arm=raw`, no library code), **py** = the same loop in PyTorch 1.13 (`bench/dcgan_step.py`). "
              f"Each cell: median [min–max] over {blocks} blocks; each block is a fresh process that runs the warm-up "
-             "steps and then reports the mean over its timed steps. C# and PyTorch blocks alternate. "
-             "Ratio = median(C#) / median(PyTorch); paired = per-block C#/PyTorch ratio of adjacent blocks.", "",
+             "steps and then reports the mean over its timed steps; the arms' order rotates every round. "
+             "lib/raw = the library's overhead over TorchSharp (target <= 1.03); py/lib = speed-up over PyTorch "
+             "(target >= 1.4); paired = the per-round ratio of the two blocks.", "",
              head,
-             "| setting (intra-op x OpenBLAS threads) | C# ms/step | PyTorch ms/step | ratio ours/PyTorch | paired ratio |",
-             "|---|---|---|---|---|"]
+             "| setting (intra-op threads) | lib ms/step | raw ms/step | py ms/step | lib/raw | lib/raw paired | py/lib | py/lib paired |",
+             "|---|---|---|---|---|---|---|---|"]
     for s in settings:
-        lines.append(f"| {label.get(s, s)} | {row('dcgan', s, '{:.1f}')[3]} |")
+        o, op = ratio("dcgan", s, "lib", "raw")
+        p, pp = ratio("dcgan", s, "py", "lib")
+        lines.append(f"| {label.get(s, s)} | {cell('dcgan', s, 'lib', '{:.1f}')} | {cell('dcgan', s, 'raw', '{:.1f}')} | "
+                     f"{cell('dcgan', s, 'py', '{:.1f}')} | {o} | {op} | {p} | {pp} |")
     out["DCGAN training step"] = "\n".join(lines) + "\n"
 
-    # Thread settings: rank by C# median.
-    ranked = sorted((s for s in settings if s != "default"), key=lambda s: med(by[("dcgan", s)]["cs"].values()))
+    ranked = sorted((s for s in settings if s != "default"), key=lambda s: med(by[("dcgan", s)]["lib"].values()))
     lines = ["## Thread settings", "",
-             "libtorch intra-op (OpenMP) threads x OpenBLAS threads. C#: `torch.set_num_threads(n)` and "
-             "`torch.set_blas_threads(m)`; PyTorch: `torch.set_num_threads(n)` and `OPENBLAS_NUM_THREADS=m`. "
-             "Same run as the DCGAN table above (rows sorted by the C# median, fastest first).", "",
-             "| intra-op | OpenBLAS | C# ms/step | PyTorch ms/step | ratio ours/PyTorch | paired ratio |",
-             "|---|---|---|---|---|---|"]
+             "libtorch intra-op threads: C# `torch.set_num_threads(n)` (libtorch 2.10 runs MKL under OpenMP), PyTorch "
+             "`torch.set_num_threads(n)` and `OPENBLAS_NUM_THREADS=n` (Debian's PyTorch uses OpenBLAS). Same run as the "
+             "table above, rows sorted by the library's median, fastest first. The default and its measurement with a "
+             "busy core: docs/threads.md.", "",
+             "| intra-op | lib ms/step | raw ms/step | py ms/step |",
+             "|---|---|---|---|"]
     for s in ranked:
-        i, b = s.split("x")
-        lines.append(f"| {i} | {b} | {row('dcgan', s, '{:.1f}')[3]} |")
-    if ranked:
-        py_best = min(ranked, key=lambda s: med(by[("dcgan", s)]["py"].values()))
-        lines += ["", f"Fastest in this run: C# `{ranked[0]}`, PyTorch `{py_best}` (intra x OpenBLAS). "
-                  "The library default is set in `src/Ml.GanSdp/Torch/Threading.cs` (see \"Thread default\" below)."]
+        lines.append(f"| {s} | {cell('dcgan', s, 'lib', '{:.1f}')} | {cell('dcgan', s, 'raw', '{:.1f}')} | {cell('dcgan', s, 'py', '{:.1f}')} |")
     out["Thread settings"] = "\n".join(lines) + "\n"
 
     lines = ["## Per-call overhead", "",
-             "Where the binding itself costs time. `a + b`: `c = a + b` on 1-element float tensors (ADD_N calls after "
-             "20000 warm-up calls, ns/call); C# disposes each result at once (`using var c = a + b;`: P/Invoke, "
-             "SafeHandle, native `at::Tensor` wrap and free), Python drops it by rebinding. Tiny DCGAN: the DCGAN step "
-             "above with batch 4 and ngf = ndf = 4 (TINY_STEPS steps after 20 warm-up steps, ms/step), where the "
-             "arithmetic is negligible and the time is mostly per-op overhead (dispatch, autograd bookkeeping, "
-             "binding or interpreter). Intra-op 1, OpenBLAS 1. Median [min–max] over alternating blocks, same run as above.", "",
-             "| benchmark | C# | PyTorch | ratio ours/PyTorch | paired ratio |",
-             "|---|---|---|---|---|"]
-    for key, name, fmt in (("addcall", "`a + b` (ns/call)", "{:.0f}"), ("dcgantiny", "tiny DCGAN step (ms/step)", "{:.2f}")):
-        if (key, "1x1") in by:
-            lines.append(f"| {name} | {row(key, '1x1', fmt)[3]} |")
+             "`a + b`: `c = a + b` on 1-element float tensors (ADD_N calls after 20000 warm-up calls, ns/call); C# "
+             "disposes each result at once, Python drops it by rebinding. Tiny DCGAN: the iteration above with batch 4 "
+             "and ngf = ndf = 4 (TINY_STEPS steps after 20 warm-up steps, ms/step), where the arithmetic is negligible "
+             "and the time is per-op overhead. One intra-op thread. Median [min–max] over blocks, same run as above.", "",
+             "| benchmark | lib | raw (C#) | py | lib/raw | py/lib |",
+             "|---|---|---|---|---|---|"]
+    if ("addcall", "1") in by:
+        p, _ = ratio("addcall", "1", "py", "cs")
+        lines.append(f"| `a + b` (ns/call) | – | {cell('addcall', '1', 'cs', '{:.0f}')} | {cell('addcall', '1', 'py', '{:.0f}')} | – | py/C# {p} |")
+    if ("dcgantiny", "1") in by:
+        o, _ = ratio("dcgantiny", "1", "lib", "raw")
+        p, _ = ratio("dcgantiny", "1", "py", "lib")
+        lines.append(f"| tiny DCGAN step (ms/step) | {cell('dcgantiny', '1', 'lib', '{:.2f}')} | {cell('dcgantiny', '1', 'raw', '{:.2f}')} | "
+                     f"{cell('dcgantiny', '1', 'py', '{:.2f}')} | {o} | {p} |")
     out["Per-call overhead"] = "\n".join(lines) + "\n"
     return out
 

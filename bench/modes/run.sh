@@ -6,11 +6,11 @@ set -euo pipefail
 config="${1:-Release}"
 what="${2:-all}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-proj="$root/bench/Ml.GanSdp.Bench.Modes"
-bin="$proj/bin/$config/net10.0/gansdp-bench-modes"
+proj="$root/bench/Ml.GanSdp.Bench"
+bin="$proj/bin/$config/net10.0/gansdp-bench"
 out="$root/bench/modes/results"
 mkdir -p "$out"
-[[ -x "$bin" ]] || dotnet build "$proj" -c "$config" -v quiet --nologo
+dotnet build "$proj" -c "$config" -v quiet --nologo >/dev/null
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 if [[ "$what" == all || "$what" == coverage ]]; then
   echo "== mode coverage ($(uptime))"

@@ -41,7 +41,9 @@ internal static class TensorData
     /// <summary>The raw bytes of <paramref name="t"/> in C order (copied through the CPU).</summary>
     public static byte[] ToBytes(this Tensor t)
     {
-        using var c = t.detach().cpu().contiguous();
+        using var d = t.detach();
+        using var cpu = d.cpu();
+        using var c = cpu.contiguous();
         return c.bytes.ToArray();
     }
 
@@ -76,7 +78,8 @@ internal static class TensorData
     public static double ToDouble(this Tensor t)
     {
         using var d = t.detach();
-        using var c = d.cpu().to(ScalarType.Float64);
+        using var cpu = d.cpu();
+        using var c = cpu.to(ScalarType.Float64);
         return c.item<double>();
     }
 }

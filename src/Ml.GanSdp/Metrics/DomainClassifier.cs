@@ -56,8 +56,8 @@ public sealed class DomainClassifier : Module, IFeatureExtractor
         manual_seed(seed);
         try
         {
-            _conv1 = this.Register("conv1", nn.Conv2d(channels, 32, 3, padding: 1));
-            _conv2 = this.Register("conv2", nn.Conv2d(32, 64, 3, padding: 1));
+            _conv1 = this.Register("conv1", TorchLayers.Create(() => nn.Conv2d(channels, 32, 3, padding: 1)));
+            _conv2 = this.Register("conv2", TorchLayers.Create(() => nn.Conv2d(32, 64, 3, padding: 1)));
             _fc1 = this.Register("fc1", nn.Linear(64L * (imageSize / 4) * (imageSize / 4), featureDimension));
             _fc2 = this.Register("fc2", nn.Linear(featureDimension, classes));
         }

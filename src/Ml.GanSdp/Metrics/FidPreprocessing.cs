@@ -41,8 +41,17 @@ public static class FidPreprocessing
         if (s[2] > MaxSide || s[3] > MaxSide)
             throw new ArgumentException($"FID images may be at most {MaxSide} pixels a side, got [{string.Join(", ", s)}].", nameof(images));
         using var scope = NewDisposeScope();
-        var columns = tensor(Transpose(BilinearWeights((int)s[3], InputSize), InputSize, (int)s[3]), new[] { s[3], InputSize }, images.dtype, images.device);
-        var rows = tensor(BilinearWeights((int)s[2], InputSize), new[] { InputSize, s[2] }, images.dtype, images.device);
+        Tensor columns, rows;
+        if (images.dtype == ScalarType.Float64)
+        {
+            columns = tensor(Transpose(BilinearWeights64((int)s[3], InputSize), InputSize, (int)s[3]), new[] { s[3], InputSize }, ScalarType.Float64, images.device);
+            rows = tensor(BilinearWeights64((int)s[2], InputSize), new[] { InputSize, s[2] }, ScalarType.Float64, images.device);
+        }
+        else
+        {
+            columns = tensor(Transpose(BilinearWeights((int)s[3], InputSize), InputSize, (int)s[3]), new[] { s[3], InputSize }, images.dtype, images.device);
+            rows = tensor(BilinearWeights((int)s[2], InputSize), new[] { InputSize, s[2] }, images.dtype, images.device);
+        }
         return rows.matmul(images.matmul(columns)).MoveToOuterDisposeScope();
     }
 
@@ -145,9 +154,36 @@ public static class FidPreprocessing
         return weights;
     }
 
-    private static float[] Transpose(float[] m, int rows, int columns)
+    /// <summary>
+    /// The same weights for float64 images, as PyTorch computes them in float64: s = (double)N / S,
+    /// src_i = max(0, s (i + 0.5) - 0.5), lambda1 = clamp(src_i - i0, 0, 1), lambda0 = 1 - lambda1.
+    /// </summary>
+    internal static double[] BilinearWeights64(int inputSize, int outputSize)
     {
-        var t = new float[m.Length];
+        if (inputSize is < 1 or > MaxSide) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, $"Must be 1..{MaxSide}.");
+        if (outputSize is < 1 or > MaxSide) throw new ArgumentOutOfRangeException(nameof(outputSize), outputSize, $"Must be 1..{MaxSide}.");
+        var weights = new double[outputSize * inputSize];
+        double scale = (double)inputSize / outputSize;
+        for (int i = 0; i < outputSize; i++)
+        {
+            if (inputSize == outputSize)
+            {
+                weights[i * inputSize + i] = 1;
+                continue;
+            }
+            double source = Math.Max(scale * (i + 0.5) - 0.5, 0);
+            int i0 = (int)source;
+            int i1 = i0 < inputSize - 1 ? i0 + 1 : i0;
+            double lambda1 = Math.Clamp(source - i0, 0, 1);
+            weights[i * inputSize + i0] += 1 - lambda1;
+            weights[i * inputSize + i1] += lambda1;
+        }
+        return weights;
+    }
+
+    private static T[] Transpose<T>(T[] m, int rows, int columns)
+    {
+        var t = new T[m.Length];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
                 t[c * rows + r] = m[r * columns + c];

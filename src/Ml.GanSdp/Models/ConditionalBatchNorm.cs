@@ -32,8 +32,8 @@ public sealed class ConditionalBatchNorm : nn.Module<Tensor, Tensor, Tensor>
         register_module("bn", _bn);
         register_module("gamma", _gamma);
         register_module("beta", _beta);
-        nn.init.ones_(_gamma.weight);
-        nn.init.zeros_(_beta.weight);
+        _gamma.InitWeight(w => nn.init.ones_(w));
+        _beta.InitWeight(w => nn.init.zeros_(w));
     }
 
     /// <summary>Channels.</summary>

@@ -61,9 +61,7 @@ public static class Dcgan
         if (numClasses > 0)
         {
             var last = stages[^1];
-            var e = nn.Embedding(numClasses, last.In * last.Kernel * last.Kernel);
-            nn.init.normal_(e.weight, 0, 0.02);
-            embed = e;
+            embed = nn.Embedding(numClasses, last.In * last.Kernel * last.Kernel).InitWeight(w => nn.init.normal_(w, 0, 0.02));
         }
         InitWeights(layers);
         // As PyTorch's spectral_norm after weights_init: every conv in order, then the embedding (u, v drawn in that order).

@@ -33,11 +33,11 @@ public static class SnganCnn
         main.Add(nn.ReLU());
         for (long c = top; c > width; c /= 2)
         {
-            main.Add(nn.ConvTranspose2d(c, c / 2, 4, 2, 1));
+            main.Add(TorchLayers.Create(() => nn.ConvTranspose2d(c, c / 2, 4, 2, 1)));
             AddNorm(main, c / 2, numClasses);
             main.Add(nn.ReLU());
         }
-        main.Add(nn.Conv2d(width, channels, 3, 1, 1));
+        main.Add(TorchLayers.Create(() => nn.Conv2d(width, channels, 3, 1, 1)));
         main.Add(nn.Tanh());
         return new StackedGenerator("SnganCnnGenerator", main, latentSize, new[] { channels, 32L, 32L }, numClasses, latentAsImage: false);
     }
@@ -56,7 +56,7 @@ public static class SnganCnn
         var ends = new List<int>();
         foreach (var (i, o, k, s) in convs)
         {
-            main.Add(Sn(nn.Conv2d(i, o, k, s, 1), spectralNorm));
+            main.Add(Sn(TorchLayers.Create(() => nn.Conv2d(i, o, k, s, 1)), spectralNorm));
             main.Add(nn.LeakyReLU(0.1));
             ends.Add(main.Layers.Count - 1);
         }
@@ -64,8 +64,7 @@ public static class SnganCnn
         nn.Module? embed = null;
         if (numClasses > 0)
         {
-            var e = nn.Embedding(numClasses, 4 * 4 * 8 * width);
-            nn.init.xavier_uniform_(e.weight);
+            var e = nn.Embedding(numClasses, 4 * 4 * 8 * width).InitWeight(w => nn.init.xavier_uniform_(w));
             embed = spectralNorm ? SpectralNorm.Apply(e) : e;
         }
         return new StackedDiscriminator("SnganCnnDiscriminator", main, ends, new[] { channels, 32L, 32L }, numClasses, embed);

@@ -58,10 +58,10 @@ public sealed class ResNetGenBlock : nn.Module
     public ResNetGenBlock(long inChannels, long outChannels, int numClasses) : base(nameof(ResNetGenBlock))
     {
         _b1 = this.Register("b1", Norm(inChannels, numClasses));
-        _c1 = this.Register("c1", SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
+        _c1 = this.Register("c1", SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(inChannels, outChannels, 3, 1, 1)), Math.Sqrt(2)));
         _b2 = this.Register("b2", Norm(outChannels, numClasses));
-        _c2 = this.Register("c2", SnganResNet.Glorot(nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)));
-        _cSc = this.Register("c_sc", SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 1, 1, 0)));
+        _c2 = this.Register("c2", SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(outChannels, outChannels, 3, 1, 1)), Math.Sqrt(2)));
+        _cSc = this.Register("c_sc", SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(inChannels, outChannels, 1, 1, 0))));
     }
 
     private static nn.Module Norm(long c, int numClasses) => numClasses > 0 ? new ConditionalBatchNorm(c, numClasses) : nn.BatchNorm2d(c);
@@ -103,7 +103,7 @@ public sealed class ResNetGenerator : nn.Module, IGenerator
         _blocks = new ResNetGenBlock[3];
         for (int i = 0; i < 3; i++) _blocks[i] = this.Register($"block{i + 2}", new ResNetGenBlock(ch, ch, numClasses));
         _b5 = this.Register("b5", nn.BatchNorm2d(ch));
-        _c5 = this.Register("c5", SnganResNet.Glorot(nn.Conv2d(ch, channels, 3, 1, 1)));
+        _c5 = this.Register("c5", SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(ch, channels, 3, 1, 1))));
     }
 
     /// <inheritdoc/>
@@ -143,10 +143,10 @@ public sealed class ResNetDisBlock : nn.Module<Tensor, Tensor>
     {
         _downsample = downsample || optimized;
         _optimized = optimized;
-        _c1 = this.Register("c1", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
-        _c2 = this.Register("c2", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Conv2d(outChannels, outChannels, 3, 1, 1), Math.Sqrt(2)), spectralNorm));
+        _c1 = this.Register("c1", SnganResNet.MaybeSn(SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(inChannels, outChannels, 3, 1, 1)), Math.Sqrt(2)), spectralNorm));
+        _c2 = this.Register("c2", SnganResNet.MaybeSn(SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(outChannels, outChannels, 3, 1, 1)), Math.Sqrt(2)), spectralNorm));
         if (optimized || inChannels != outChannels || downsample)
-            _cSc = this.Register("c_sc", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Conv2d(inChannels, outChannels, 1, 1, 0)), spectralNorm));
+            _cSc = this.Register("c_sc", SnganResNet.MaybeSn(SnganResNet.Glorot(TorchLayers.Create(() => nn.Conv2d(inChannels, outChannels, 1, 1, 0))), spectralNorm));
     }
 
     /// <summary>Residual branch plus shortcut.</summary>
@@ -194,8 +194,7 @@ public sealed class ResNetDiscriminator : nn.Module, IDiscriminator
         _l5 = this.Register("l5", SnganResNet.MaybeSn(SnganResNet.Glorot(nn.Linear(ch, 1)), spectralNorm));
         if (numClasses > 0)
         {
-            var e = nn.Embedding(numClasses, ch);
-            nn.init.xavier_uniform_(e.weight);
+            var e = nn.Embedding(numClasses, ch).InitWeight(w => nn.init.xavier_uniform_(w));
             _ly = this.Register("l_y", SnganResNet.MaybeSn(e, spectralNorm));
         }
     }

@@ -38,12 +38,19 @@ public static class SpectralNorm
             Linear l => new SpectralNormLayer(SpectralNormLayer.LayerKind.Linear, l.weight!, l.bias, dim ?? 0, eps, null),
             ConvTranspose2d c => new SpectralNormLayer(SpectralNormLayer.LayerKind.ConvTranspose2d, c.weight!, c.bias, dim ?? 1, eps, c),
             Conv2d c => new SpectralNormLayer(SpectralNormLayer.LayerKind.Conv2d, c.weight!, c.bias, dim ?? 0, eps, c),
-            Embedding e => new SpectralNormLayer(SpectralNormLayer.LayerKind.Embedding, e.weight!, null, dim ?? 0, eps, null),
+            Embedding e => FromEmbedding(e, dim ?? 0, eps),
             SpectralNormLayer => throw new InvalidOperationException("The layer is already spectrally normalized."),
             _ => throw new ArgumentException($"Spectral normalization supports Linear, Conv2d, ConvTranspose2d and Embedding, not {layer.GetName()}.", nameof(layer)),
         };
         layer.Dispose();
         return sn;
+    }
+
+    /// <summary>The layer for an embedding (TorchSharp's Embedding returns a new weight wrapper from each read: disposed here).</summary>
+    private static SpectralNormLayer FromEmbedding(Embedding e, int dim, double eps)
+    {
+        using var weight = e.weight ?? throw new ArgumentException("The embedding has no weight.", nameof(e));
+        return new SpectralNormLayer(SpectralNormLayer.LayerKind.Embedding, weight, null, dim, eps, null);
     }
 
     /// <summary>Whether <paramref name="module"/> is a spectrally normalized layer.</summary>

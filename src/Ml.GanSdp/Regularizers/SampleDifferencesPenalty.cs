@@ -137,8 +137,8 @@ public static class SampleDifferencesPenalty
         var sqDist = SquaredDistancesToReals(realImages, fakeImages, fakeIdx);
         long[] realIdx = NearestReals(sqDist, fakeIdx, realLabels, fakeLabels);
 
-        var fakeSel = tensor(fakeIdx);
-        var realSel = tensor(realIdx);
+        var fakeSel = tensor(fakeIdx, device: fakeScores.device);
+        var realSel = tensor(realIdx, device: realScores.device);
 
         var scoreTerm = ScoreTerm(realScores, fakeScores, realSel, fakeSel, scoreMode);
         var blockTerms = new List<Tensor>();
@@ -187,7 +187,7 @@ public static class SampleDifferencesPenalty
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var idx = tensor(fakeIndices);
+        var idx = tensor(fakeIndices, device: fakeImages.device);
         var f = fakeImages.detach().index_select(0, idx).flatten(1);   // k x P
         var r = realImages.detach().flatten(1);                         // N x P
         // Explicit differences (not the ||a||^2 - 2ab + ||b||^2 expansion) so that near-ties are resolved exactly.

@@ -8,7 +8,7 @@ namespace Ml.GanSdp.Serialization;
 /// <summary>
 /// Named tensors (a model's state dict) on disk, chosen by extension, through TorchSharp.PyBridge for PyTorch's
 /// formats: <c>.pth</c>/<c>.pt</c> (what <c>torch.save(model.state_dict())</c> writes: an <c>OrderedDict</c> or a plain
-/// dict of tensors, zip or legacy format), <c>.safetensors</c>, and <c>.npz</c> (numpy). PyBridge's unpickler only
+/// dict of tensors, in PyTorch's zip format), <c>.safetensors</c>, and <c>.npz</c> (numpy). PyBridge's unpickler only
 /// rebuilds tensors and the collections that hold them: a pickle that asks to import or call anything else is
 /// refused (an <see cref="InvalidDataException"/> naming the file), never executed. The formats carry no checksum.
 /// </summary>

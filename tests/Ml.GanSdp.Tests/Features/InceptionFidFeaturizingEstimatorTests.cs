@@ -58,7 +58,7 @@ public class InceptionFidFeaturizingEstimatorTests
 
                 // PyTorch: the block's output, spatially averaged (pytorch-fid's adaptive_avg_pool2d).
                 int block = InceptionV3Fid.BlockForDimension(dimension);
-                using var map = Npy.Load(dir.File($"{input}_block{block}.npy"));
+                using var map = Npy.Load(dir.File($"{input}299_block{block}.npy"));
                 using var pooled = map.mean(new long[] { 2, 3 });
                 var pytorch = pooled.to(ScalarType.Float64).data<double>().ToArray().Chunk(dimension).ToArray();
                 using var x = tensor(images01.SelectMany(r => r).ToArray(), shape.Select(d => (long)d).ToArray());

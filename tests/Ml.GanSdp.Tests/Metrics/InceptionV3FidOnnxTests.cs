@@ -100,7 +100,7 @@ for n in map(int, sys.argv[2:]):
             {
                 var ours = onnx[$"block{b}"];
                 CollectionAssert.AreEqual(new[] { images.Shape[0] }.Concat(BlockShapes[b].Select(d => (int)d)).ToArray(), ours.Shape, $"{input} block {b} shape");
-                double vsPyTorch = ArrayAssert.Close(Npy.Load<float>(dir.File($"{input}_block{b}.npy")), ours, Tolerance, Tolerance, $"{input} block {b}: ONNX vs PyTorch");
+                double vsPyTorch = ArrayAssert.Close(Npy.Load<float>(dir.File($"{input}299_block{b}.npy")), ours, Tolerance, Tolerance, $"{input} block {b}: ONNX vs PyTorch");
                 double vsTorchSharp = ArrayAssert.Close(new NdArray<float>(torchSharp[b].ToArray<float>(), ours.Shape), ours, Tolerance, Tolerance, $"{input} block {b}: ONNX vs TorchSharp");
                 Console.WriteLine($"{input} block {b}: max |ONNX - PyTorch| = {vsPyTorch:E2}, max |ONNX - TorchSharp| = {vsTorchSharp:E2}");
             }

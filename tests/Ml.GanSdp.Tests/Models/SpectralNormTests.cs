@@ -50,7 +50,7 @@ public class SpectralNormTests
             manual_seed(2024);
             using var m = SpectralNorm.Apply(Layer(kind));
             var theirs = Npy.LoadNpz(Path.Combine(dir, "init.npz"));
-            var ours = StateDicts.Copy(m).ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+            var ours = StateDicts.Copy(m);
             try
             {
                 // TorchSharp lists parameters before buffers (PyTorch interleaves per module): same keys, order may differ.
@@ -150,7 +150,8 @@ public class SpectralNormTests
     public void DisposingASpectrallyNormalizedLayerFreesEverything()
     {
         long before = TensorCounts.Live;
-        using (var m = SpectralNorm.Apply(nn.Conv2d(2, 3, 3)))
+        // TorchLayers.Create: TorchSharp's Conv2d constructor itself leaves a view of the weight undisposed.
+        using (var m = SpectralNorm.Apply(TorchLayers.Create(() => nn.Conv2d(2, 3, 3))))
         using (var x = randn(1, 2, 5, 5))
         using (var y = Forward(m, x))
         using (var s = y.sum())

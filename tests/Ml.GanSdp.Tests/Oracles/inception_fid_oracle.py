@@ -8,12 +8,19 @@ pytorch-fid's weights file uses) with the FID-specific blocks of TensorFlow's 20
 Weights are random (seeded); batch-norm statistics are calibrated on all four input images so every activation is
 of unit scale and the comparison is meaningful. Batch-norm biases are drawn from U(0.5, 1.5), so most ReLUs pass
 (about 83% of block 2's outputs are positive): with biases around 0 the random network is chaotic and amplifies float32
-rounding about a thousandfold (PyTorch's own float32 and float64 results then differ by 2.0e-3 at block 2, against
-9.7e-5 with these biases), which would make a 1e-4 parity test measure the weights' conditioning rather than the code.
+rounding about a thousandfold by block 2 (PyTorch 1.13's own float32 and float64 results then differ by 2.0e-3 there,
+against 9.7e-5 with these biases; inputs 2.6e-6 apart gave block-2 outputs 2.4e-3 apart), which would make a 1e-4
+parity test measure the weights' conditioning rather than the code.
 
 Usage: inception_fid_oracle.py OUT_DIR
 Writes OUT_DIR/weights.npz (state dict, torchvision names), rgb.npy (2x3x40x52 in [0,1]), gray.npy (2x1x28x28),
-and for each input X: X_block{0,1,2,3}.npy, the four block outputs pytorch-fid's InceptionV3 returns.
+and for each of these inputs X:
+  * X_prepared.npy: pytorch-fid's preprocessing of X in float32 (resize to 299x299, 2x-1), and X_resized64.npy:
+    the bilinear resize of X computed in float64;
+  * X299.npy: X resized to 299x299 in float32 (still an image in [0,1]) and X299_block{0,1,2,3}.npy, the four block
+    outputs pytorch-fid's InceptionV3 returns for it, which are also its outputs for X itself (resizing a 299x299
+    image to 299x299 is the identity, asserted). Feeding X299 lets a test compare the network alone on equal inputs;
+    feeding X compares the whole pipeline.
 """
 import sys
 
@@ -139,8 +146,14 @@ def main(out):
     np.save(f"{out}/gray.npy", gray.numpy())
     with torch.no_grad():
         for name, x in (("rgb", rgb), ("gray", gray)):
-            for i, o in enumerate(blocks(model, x)):
-                np.save(f"{out}/{name}_block{i}.npy", np.ascontiguousarray(o.numpy()))
+            np.save(f"{out}/{name}_prepared.npy", np.ascontiguousarray(preprocess(x).numpy()))
+            resized64 = F.interpolate(x.double(), size=(299, 299), mode="bilinear", align_corners=False)
+            np.save(f"{out}/{name}_resized64.npy", np.ascontiguousarray(resized64.numpy()))
+            x299 = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
+            assert torch.equal(F.interpolate(x299, size=(299, 299), mode="bilinear", align_corners=False), x299)
+            np.save(f"{out}/{name}299.npy", np.ascontiguousarray(x299.numpy()))
+            for i, o in enumerate(blocks(model, x299)):
+                np.save(f"{out}/{name}299_block{i}.npy", np.ascontiguousarray(o.numpy()))
 
 
 if __name__ == "__main__":

@@ -59,15 +59,6 @@ internal static class RegularizerTestSupport
         }
     }
 
-    /// <summary>The live tensor count once unreachable tensors of earlier tests have been finalized (so it cannot drop mid-test).</summary>
-    public static long SettledLiveTensorCount()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return TensorCounts.Live;
-    }
-
     public static Tensor zeros_like(Tensor t) => zeros(t.shape, t.dtype);
 
     public static void Save(TempDir dir, string name, Tensor t) => Npy.Save(dir.File(name + ".npy"), t);

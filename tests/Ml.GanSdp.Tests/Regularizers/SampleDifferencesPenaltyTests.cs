@@ -88,8 +88,8 @@ public class SampleDifferencesPenaltyTests
     public void Float32GivesTheSameSelectionAndCloseValues()
     {
         using var scope = NewDisposeScope();
-        using var d = new GoldenSdpDiscriminator();
-        foreach (var p in d.Parameters) using (no_grad()) p.set_(p.to(ScalarType.Float32));
+        using var d = new GoldenSdpDiscriminator(ScalarType.Float32);
+        Assert.IsTrue(d.Parameters.All(p => p.dtype == ScalarType.Float32));
         var real = Golden("real.npy").to(ScalarType.Float32);
         var fake = Golden("fake.npy").to(ScalarType.Float32);
         using var ro = d.Forward(real);
@@ -190,7 +190,7 @@ public class SampleDifferencesPenaltyTests
         using var d = new GoldenSdpDiscriminator();
         using var real = Golden("real.npy");
         using var fake = Golden("fake.npy");
-        long start = RegularizerTestSupport.SettledLiveTensorCount();
+        long start = TensorCounts.Live;
         using (var ro = d.Forward(real))
         using (var fo = d.Forward(fake))
         {

@@ -99,7 +99,7 @@ public class SdpRegularizerTests
         using var fake = GoldenFake();
         using var z = zeros(new long[] { 8, 4 }, ScalarType.Float64);
         using var random = new Generator(0);
-        long start = RegularizerTestSupport.SettledLiveTensorCount();
+        long start = TensorCounts.Live;
         using (var ro = d.Forward(real))
         using (var fo = d.Forward(fake))
         {

@@ -28,10 +28,14 @@ internal sealed class GoldenSdpDiscriminator : IDiscriminator
 
     private readonly ParameterHolder _module = new("GoldenSdpDiscriminator");
 
-    public GoldenSdpDiscriminator()
+    /// <summary>The golden (float64) weights, converted to <paramref name="dtype"/>.</summary>
+    public GoldenSdpDiscriminator(ScalarType dtype = ScalarType.Float64)
     {
         for (int i = 0; i < ParameterNames.Length; i++)
-            _module.register_parameter($"p{i}", new TorchSharp.Modules.Parameter(Npy.Load(GoldenPath($"w_{ParameterNames[i]}.npy"))));
+        {
+            using var golden = Npy.Load(GoldenPath($"w_{ParameterNames[i]}.npy"));
+            _module.register_parameter($"p{i}", new TorchSharp.Modules.Parameter(golden.to(dtype, copy: true)));
+        }
     }
 
     public static string GoldenDir => Path.Combine(Repo.Shared, "golden", "sdp");

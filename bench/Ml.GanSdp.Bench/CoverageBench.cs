@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Losses;
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Models;
@@ -9,7 +8,7 @@ using Ml.GanSdp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Ml.GanSdp.Bench.Modes;
+namespace Ml.GanSdp.Bench;
 
 /// <summary>One toy training configuration (MLP G and D, non-saturating loss).</summary>
 internal sealed record ToyConfig
@@ -77,7 +76,7 @@ internal static class CoverageBench
     {
         var clock = Stopwatch.StartNew();
         var mixture = c.MixtureObject();
-        using var dataRng = new Generator(unchecked(seed * 7919 + 17));
+        using var dataRng = new Generator(unchecked((ulong)(seed * 7919 + 17)));
         using var pool = mixture.Sample(100_000, dataRng);
         using var data = new TensorBatchSource(pool);
         try
@@ -98,8 +97,8 @@ internal static class CoverageBench
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         g.Module.eval();
-        using var zRng = new Generator(unchecked(seed + 1_000_003));
-        var z = randn(new long[] { c.Samples, c.LatentSize }, ScalarType.Float32, null, zRng);
+        using var zRng = new Generator(unchecked((ulong)(seed + 1_000_003)));
+        var z = randn(new long[] { c.Samples, c.LatentSize }, ScalarType.Float32, generator: zRng);
         var x = g.Forward(z);
         var r = ModeCoverage.Evaluate(x, mixture);
         g.Module.train();
@@ -145,6 +144,7 @@ internal static class CoverageBench
     {
         var c = FromArgs(a);
         var seeds = a.Longs("seeds", new long[] { 1, 2, 3 });
+        a.ThrowIfUnused();
         Console.WriteLine("# " + c.Describe());
         var results = new List<ToyResult>();
         foreach (var s in seeds)
@@ -163,6 +163,7 @@ internal static class CoverageBench
         var seeds = a.Longs("seeds", new long[] { 1, 2, 3 });
         string? outPath = a.Has("out") ? a.Str("out", "") : null;
         var configs = SuiteConfigs(a);
+        a.ThrowIfUnused();
         var all = new List<ToyResult>();
         foreach (var c in configs)
         {
@@ -193,9 +194,11 @@ internal static class CoverageBench
     public static List<ToyConfig> SuiteConfigs(Args a)
     {
         var list = new List<ToyConfig>();
+        // Both mixtures' iteration counts are read whatever the list, so that neither is an unknown option.
+        var iterations = new Dictionary<string, long> { ["ring8"] = a.Long("ring8_iterations", 2000), ["grid25"] = a.Long("grid25_iterations", 2000) };
         foreach (var mixture in a.Str("mixtures", "ring8,grid25").Split(','))
         {
-            long iters = a.Long(mixture + "_iterations", 2000);
+            if (!iterations.TryGetValue(mixture, out long iters)) throw new ArgumentException($"unknown mixture '{mixture}' (ring8, grid25)");
             var standard = FromArgs(a, new ToyConfig { Mixture = mixture, Iterations = iters });
             var aggressive = standard with
             {

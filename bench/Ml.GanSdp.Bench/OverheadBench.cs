@@ -7,7 +7,7 @@ using Ml.GanSdp.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Ml.GanSdp.Bench.Modes;
+namespace Ml.GanSdp.Bench;
 
 /// <summary>
 /// SDP's cost on a DCGAN training step (1x32x32, width 64, z 100, batch 64, non-saturating, Adam 2e-4 (0.5, 0.999)).
@@ -26,9 +26,9 @@ internal static class OverheadBench
         int blocks = a.Int("blocks", 8);
         int steps = a.Int("steps", 5);
         int warmup = a.Int("warmup", 3);
-        int threads = a.Int("threads", 0);
         int reps = a.Int("reps", 50);
-        if (threads > 0) set_num_threads(threads);
+        BenchThreads.Apply(a);
+        a.ThrowIfUnused();
         var model = new ModelOptions { Architecture = Architecture.Dcgan, Channels = 1, ImageSize = 32, Width = 64, LatentSize = 100 };
         var basis = new GanTrainerOptions
         {
@@ -53,7 +53,7 @@ internal static class OverheadBench
         };
 
         using var dataRng = new Generator(3);
-        using var pool = rand(new long[] { 1024, 1, 32, 32 }, ScalarType.Float32, null, dataRng) * 2 - 1;
+        using var pool = UniformImages(1024, dataRng);
         using var data = new TensorBatchSource(pool);
         var sessions = variants.Select(v => GanTraining.Create(v.Options, data)).ToArray();
         try
@@ -102,9 +102,9 @@ internal static class OverheadBench
     {
         using var scope = NewDisposeScope();
         using var rng = new Generator(11);
-        var real = pool.index_select(0, randint(0, pool.size(0), new long[] { 64 }, ScalarType.Int64, null, rng));
+        var real = pool.index_select(0, randint(0, pool.size(0), new long[] { 64 }, ScalarType.Int64, generator: rng));
         Tensor fake;
-        using (no_grad()) fake = s.Generator.Forward(randn(new long[] { 64, 100 }, ScalarType.Float32, null, rng));
+        using (no_grad()) fake = s.Generator.Forward(randn(new long[] { 64, 100 }, ScalarType.Float32, generator: rng));
         var ro = s.Discriminator.Forward(real);
         var fo = s.Discriminator.Forward(fake);
         const int k = 5;
@@ -138,6 +138,13 @@ internal static class OverheadBench
         Console.WriteLine(F($"| nearest-neighbour search (top-k, k x 64 distances over 1024 pixels, argmin) | {nn:F3} | {200 * nn / baselineMs:F2}% |"));
         Console.WriteLine(F($"| global max pooling + normalization ({fo.BlockFeatures.Count} blocks, real and fake) | {pooling:F3} | {200 * pooling / baselineMs:F2}% |"));
         Console.WriteLine(F($"| whole L_SDP forward (SampleDifferencesPenalty.Compute) | {whole:F3} | {200 * whole / baselineMs:F2}% |"));
+    }
+
+    /// <summary>n 1x32x32 images uniform in [-1, 1].</summary>
+    private static Tensor UniformImages(long n, Generator rng)
+    {
+        using var scope = NewDisposeScope();
+        return (rand(new long[] { n, 1, 32, 32 }, ScalarType.Float32, generator: rng) * 2 - 1).MoveToOuterDisposeScope();
     }
 
     private static string Overhead(List<double>[] perBlock, int v)
