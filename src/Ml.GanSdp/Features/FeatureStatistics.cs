@@ -132,6 +132,10 @@ public sealed class FeatureStatistics
     /// featurization); <paramref name="progress"/> hears the number of rows read, every 64 rows and at the end.
     /// </summary>
     public static FeatureStatistics FromColumn(IDataView data, string columnName, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        => FromColumnObserved(data, columnName, progress, cancellationToken, null);
+
+    /// <summary>As the public overload; <paramref name="onRow"/> also sees every row's features (widened to float64, a reused buffer).</summary>
+    internal static FeatureStatistics FromColumnObserved(IDataView data, string columnName, IProgress<long>? progress, CancellationToken cancellationToken, Action<ReadOnlySpan<double>>? onRow)
     {
         ArgumentNullException.ThrowIfNull(data);
         var column = data.Schema.GetColumnOrNull(columnName)
@@ -139,10 +143,21 @@ public sealed class FeatureStatistics
         if (column.Type is not VectorDataViewType { IsKnownSize: true } vector || (vector.ItemType != NumberDataViewType.Single && vector.ItemType != NumberDataViewType.Double))
             throw new ArgumentOutOfRangeException(nameof(columnName), $"Feature column '{columnName}' is {column.Type}; it must be a known-size Vector<Single> or Vector<Double>.");
         var statistics = new FeatureStatistics(vector.Size);
+        var wide = onRow is null ? null : new double[vector.Size];
         if (vector.ItemType == NumberDataViewType.Single)
-            statistics.AddColumn<float>(data, column, (s, v) => s.Add(v), progress, cancellationToken);
+            statistics.AddColumn<float>(data, column, (s, v) =>
+            {
+                s.Add(v);
+                if (wide is null) return;
+                for (int j = 0; j < v.Length; j++) wide[j] = v[j];
+                onRow!(wide);
+            }, progress, cancellationToken);
         else
-            statistics.AddColumn<double>(data, column, (s, v) => s.Add(v), progress, cancellationToken);
+            statistics.AddColumn<double>(data, column, (s, v) =>
+            {
+                s.Add(v);
+                onRow?.Invoke(v);
+            }, progress, cancellationToken);
         return statistics;
     }
 
