@@ -104,7 +104,7 @@ public sealed class GenerativeCatalog
         foreach (var (side, name) in new[] { (real, "real"), (generated, "generated") })
             if (side.Statistics is { } s) CheckPrecomputed(s, name, extraction, warnings);
 
-        var frechet = FrechetDistance.Compute(realStatistics, generatedStatistics, options.AllowTooFewSamples);
+        var frechet = FrechetDistance.Compute(realStatistics, generatedStatistics, options.AllowTooFewSamples, FrechetDistance.DefaultEpsilon, null, "real", "generated");
         warnings.AddRange(frechet.Warnings);
 
         var metrics = new GenerativeMetrics

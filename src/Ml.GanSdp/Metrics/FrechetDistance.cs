@@ -63,6 +63,11 @@ public static class FrechetDistance
     /// </summary>
     public static FrechetDistanceResult Compute(FeatureStatistics first, FeatureStatistics second, bool allowTooFewSamples = false,
         double eps = DefaultEpsilon, Action<string>? onWarning = null)
+        => Compute(first, second, allowTooFewSamples, eps, onWarning, "first", "second");
+
+    /// <summary>As the public overload, naming the two sides in messages (e.g. "real", "generated").</summary>
+    internal static FrechetDistanceResult Compute(FeatureStatistics first, FeatureStatistics second, bool allowTooFewSamples,
+        double eps, Action<string>? onWarning, string firstName, string secondName)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
@@ -71,7 +76,7 @@ public static class FrechetDistance
         if (first.FeatureSpace is { } a && second.FeatureSpace is { } b && !string.Equals(a, b, StringComparison.Ordinal))
             throw new ArgumentException($"The statistics come from different feature spaces ('{a}' and '{b}'); a Frechet distance compares statistics of the same network.");
         var warnings = new List<string>();
-        foreach (var (s, name) in new[] { (first, "first"), (second, "second") })
+        foreach (var (s, name) in new[] { (first, firstName), (second, secondName) })
         {
             if (!s.HasTooFewSamples) continue;
             var message = $"The {name} statistics come from {s.Count} samples, fewer than d + 1 = {s.Dimension + 1}: their covariance is singular and the Frechet distance is unreliable (use at least 10,000 samples for 2048-d Inception features).";
