@@ -66,6 +66,14 @@ internal sealed class FeatureExtraction : IDisposable
         }
     }
 
+    /// <summary>The feature dimension of the options' feature space, known without loading a network.</summary>
+    public static int DimensionOf(GenerativeEvaluationOptions options) => options.ResolvedFeatureSpace switch
+    {
+        GenerativeFeatureSpace.Inception => options.InceptionDimension,
+        GenerativeFeatureSpace.ResNet18 => ResNet18Model.FeatureDimension,
+        _ => options.DomainClassifier!.FeatureDimension,
+    };
+
     /// <summary>The feature space's identifier (what <see cref="FeatureStatistics.FeatureSpace"/> records).</summary>
     public string FeatureSpace { get; }
 

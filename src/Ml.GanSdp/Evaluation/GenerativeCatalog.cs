@@ -90,12 +90,11 @@ public sealed class GenerativeCatalog
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var space = options.ResolvedFeatureSpace;
+        // Fail before loading a network or featurizing anything when a side's row count is known to be too small.
+        CheckRowCount(real, "real", FeatureExtraction.DimensionOf(options), options);
+        CheckRowCount(generated, "generated", FeatureExtraction.DimensionOf(options), options);
         using var extraction = new FeatureExtraction(_ml, options);
         var warnings = new List<string>();
-
-        // Fail before featurizing anything when a side's row count is known to be too small.
-        CheckRowCount(real, "real", extraction.Dimension, options);
-        CheckRowCount(generated, "generated", extraction.Dimension, options);
 
         var realSample = real.Data is null ? null : new FeatureSample(options.MaxFeatureSamples, options.Seed);
         var generatedSample = generated.Data is null ? null : new FeatureSample(options.MaxFeatureSamples, unchecked(options.Seed + 1));

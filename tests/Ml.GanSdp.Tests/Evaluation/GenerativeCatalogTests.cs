@@ -187,6 +187,8 @@ print(repr(float(fd)), repr(float(m.polynomial_mmd2_unbiased(x, y))), repr(float
         var strict = Small with { AllowTooFewSamples = false };
         // Refused from the row count, before anything is featurized.
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => catalog.Evaluate(data, data, strict)).Message, "10 rows, fewer than d + 1 = 513");
+        // ... before any network is loaded: a missing weights file is not even opened.
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => catalog.Evaluate(data, data, strict with { InceptionWeightsPath = "/nonexistent/pt_inception.pth" })).Message, "fewer than d + 1 = 2049");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => catalog.Evaluate(data, data, strict with { FeatureSpace = GenerativeFeatureSpace.Inception })).Message, "InceptionWeightsPath");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => catalog.Evaluate(data, data, strict with { FeatureSpace = GenerativeFeatureSpace.DomainClassifier })).Message, "needs a trained DomainClassifier");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => catalog.Evaluate(data, data, Small with { KidSubsetSize = 1 }));
