@@ -23,9 +23,10 @@ namespace Ml.GanSdp.Features;
 /// The chain saves and loads with <c>mlContext.Model.Save/Load</c> (the zip holds both ONNX models) and runs without
 /// TorchSharp. Fit checks that the first <see cref="PixelInput.RowsCheckedAtFit"/> rows of a pixel column lie in 0..255.
 /// <para>Files and lifetime: ML.NET's <c>OnnxTransformer</c> reads its model file while it lives and again at each
-/// Save, so the ONNX files live in a folder of the estimator's own (under <see cref="InceptionFidFeaturizerOptions.TempFolder"/>).
-/// <see cref="Dispose"/> disposes every chain this estimator fitted (their ONNX Runtime sessions) and deletes the folder:
-/// save what you need first. A model loaded with <c>mlContext.Model.Load</c> is independent of the estimator.</para>
+/// Save, so each ONNX file (the network, and the input pipeline once per input size) lives in a folder of its own
+/// (<see cref="OnnxModelFolder"/>, under <see cref="InceptionFidFeaturizerOptions.TempFolder"/>). <see cref="Dispose"/>
+/// disposes every chain this estimator fitted (their ONNX Runtime sessions) and deletes the folders: save what you need
+/// first. A model loaded with <c>mlContext.Model.Load</c> is independent of the estimator.</para>
 /// <para>Thread safety: <see cref="Fit"/> and <see cref="GetOutputSchema"/> may run concurrently; a fitted chain may
 /// transform from several threads (ONNX Runtime sessions are thread-safe); <see cref="Dispose"/> must not race with them.</para>
 /// </summary>
@@ -40,8 +41,8 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
 
     private readonly TransformsCatalog _catalog;
     private readonly PixelInput _pixels;
-    private readonly OnnxModelFolder _folder;
-    private readonly string _networkPath;
+    private readonly OnnxModelFolder _network;
+    private readonly Dictionary<(int Channels, int Height, int Width), OnnxModelFolder> _preprocessing = new();
     private readonly object _gate = new();
     private readonly List<TransformerChain<ITransformer>> _fitted = new();
     private bool _disposed;
@@ -58,16 +59,7 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
         byte[] network;
         using (var net = InceptionV3Fid.FromFile(options.WeightsPath, options.Dimension))
             network = net.ToSingleRowNetworkOnnx(Prepared, options.OutputColumnName);
-        _folder = new OnnxModelFolder(options.TempFolder);
-        try
-        {
-            _networkPath = _folder.GetOrWrite($"inception-v3-fid-{options.Dimension}.onnx", () => network);
-        }
-        catch
-        {
-            _folder.Dispose();
-            throw;
-        }
+        _network = new OnnxModelFolder(options.TempFolder, $"inception-v3-fid-{options.Dimension}.onnx", network);
     }
 
     /// <summary>The options this estimator was made with.</summary>
@@ -86,11 +78,9 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
         var temporary = new List<string>();
         var (pixels, channels, height, width) = _pixels.AddSteps(input, steps, temporary);
 
-        var preprocessing = _folder.GetOrWrite($"fid-preprocessing-{channels}x{height}x{width}.onnx",
-            () => FidPreprocessing.SingleRowOnnx(InputCopy, Prepared, channels, height, width, pixelMax: 255f));
         steps.Add(_catalog.CopyColumns(InputCopy, pixels));
-        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(preprocessing, InputCopy, Prepared)));
-        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(_networkPath, Prepared, Options.OutputColumnName)));
+        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(PreprocessingModel(channels, height, width), InputCopy, Prepared)));
+        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(_network.ModelPath, Prepared, Options.OutputColumnName)));
         temporary.AddRange(new[] { InputCopy, Prepared });
         steps.Add(_catalog.DropColumns(temporary.ToArray()));
 
@@ -130,11 +120,29 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
             _disposed = true;
             foreach (var chain in _fitted) chain.Dispose();
             _fitted.Clear();
-            _folder.Dispose();
+            foreach (var folder in _preprocessing.Values) folder.Dispose();
+            _preprocessing.Clear();
+            _network.Dispose();
         }
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The file of pytorch-fid's input pipeline for [C, H, W] pixels, written once per size.</summary>
+    private string PreprocessingModel(int channels, int height, int width)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_preprocessing.TryGetValue((channels, height, width), out var folder))
+            {
+                folder = new OnnxModelFolder(Options.TempFolder, $"fid-preprocessing-{channels}x{height}x{width}.onnx",
+                    FidPreprocessing.SingleRowOnnx(InputCopy, Prepared, channels, height, width, pixelMax: 255f));
+                _preprocessing[(channels, height, width)] = folder;
+            }
+            return folder.ModelPath;
+        }
+    }
 
     private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output) => new()
     {

@@ -19,7 +19,7 @@ namespace Ml.GanSdp.Onnx;
 /// <para>The generator model is batched (inputs [N, 1], output [N, C, H, W], see <see cref="GeneratorGraph"/>); ML.NET
 /// runs its one-row view (<see cref="GeneratorGraph.ToSingleRowModel"/>), so the column's Dimensions are [C, H, W].</para>
 /// <para>Files: ML.NET's OnnxTransformer reads its model from a file while it lives (and again at each Save). The
-/// estimator writes the one-row model once into a folder of its own (an <see cref="OnnxModelFolder"/> under <see cref="OnnxGeneratorOptions.TempFolder"/>) and
+/// estimator writes the one-row model once into a folder of its own (under <see cref="OnnxGeneratorOptions.TempFolder"/>) and
 /// passes that path to ML.NET; <see cref="Dispose"/> disposes the transformer (its ONNX Runtime session) and deletes the
 /// folder, and a process-exit hook deletes the folders of estimators never disposed. The transformer is unusable after
 /// Dispose. Models loaded with <c>mlContext.Model.Load</c> write their own copy into that context's
@@ -34,9 +34,9 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
     public const string ModelFileName = "generator.onnx";
 
     private readonly object _gate = new();
-    private readonly OnnxModelFolder _folder;
     private readonly OnnxScoringEstimator _inner;
     private readonly OnnxTransformer _transformer;
+    private readonly OnnxModelFolder _folder;
     private bool _disposed;
 
     internal OnnxGeneratorEstimator(TransformsCatalog catalog, byte[] onnxModel, OnnxGeneratorOptions options)
@@ -49,11 +49,9 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         CheckModelSignature(onnxModel, options);
         Options = options;
 
-        _folder = new OnnxModelFolder(options.TempFolder);
-        ModelFolder = _folder.Path;
+        _folder = new OnnxModelFolder(options.TempFolder, ModelFileName, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
         try
         {
-            ModelPath = _folder.GetOrWrite(ModelFileName, () => GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
             _inner = catalog.ApplyOnnxModel([options.OutputColumnName], InputColumns(options), ModelPath);
             _transformer = _inner.Fit(new EmptyDataView(RequiredInputSchema(options)));
         }
@@ -64,14 +62,24 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         }
     }
 
+    /// <summary>The fitted transformer (created once; what every <see cref="Fit"/> returns), without a schema check.</summary>
+    internal OnnxTransformer Transformer
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _transformer;
+        }
+    }
+
     /// <summary>The column binding this estimator was made with.</summary>
     public OnnxGeneratorOptions Options { get; }
 
     /// <summary>The estimator's own folder (deleted on <see cref="Dispose"/>).</summary>
-    public string ModelFolder { get; }
+    public string ModelFolder => _folder.Folder;
 
     /// <summary>The ONNX file that ML.NET's OnnxTransformer reads: the one-row view (<see cref="GeneratorGraph.ToSingleRowModel"/>) of the generator.</summary>
-    public string ModelPath { get; }
+    public string ModelPath => _folder.ModelPath;
 
     /// <summary>
     /// The output schema shape: the input's columns plus the image column (a known-size Single vector).

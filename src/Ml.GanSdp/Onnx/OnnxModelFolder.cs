@@ -3,12 +3,13 @@ using System.Collections.Concurrent;
 namespace Ml.GanSdp.Onnx;
 
 /// <summary>
-/// A folder of its own for ONNX files that ML.NET's <c>OnnxTransformer</c> reads. The transformer reads its model from a
-/// file while it lives (and again at every <c>mlContext.Model.Save</c>), and <c>ApplyOnnxModel(..., Stream)</c> would
-/// copy the bytes into <c>MLContext.TempFilePath</c> and never delete them (measured with ML.NET 5.0.1), so estimators
-/// that hold generated models write them here instead: <see cref="Dispose"/> deletes the folder, and a process-exit hook
-/// deletes the folders never disposed. Thread-safe.
+/// An ONNX model file in a folder of its own, for ML.NET's <c>OnnxTransformer</c>, which reads its model from a file
+/// while it lives and again at every <c>mlContext.Model.Save</c>. (<c>ApplyOnnxModel(..., Stream)</c> would instead
+/// write a copy into <c>MLContext.TempFilePath</c> that ML.NET never deletes.) The folder
+/// (<c>&lt;parent&gt;/gansdp-onnx-&lt;guid&gt;</c>) is deleted by <see cref="Dispose"/>, and a process-exit hook deletes
+/// the folders never disposed. The file is written atomically (temporary name, flush, rename).
 /// </summary>
+/// <remarks>Shared by <see cref="OnnxGeneratorEstimator"/> and the image CNN trainer. Thread-safe.</remarks>
 internal sealed class OnnxModelFolder : IDisposable
 {
     private static readonly ConcurrentDictionary<string, byte> LiveFolders = new(StringComparer.Ordinal);
@@ -21,64 +22,64 @@ internal sealed class OnnxModelFolder : IDisposable
         };
     }
 
-    private readonly object _gate = new();
-    private bool _disposed;
-
-    /// <summary>Creates <c>gansdp-onnx-&lt;guid&gt;</c> under <paramref name="parent"/> (null: the system temp folder).</summary>
-    public OnnxModelFolder(string? parent)
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent ?? System.IO.Path.GetTempPath()), "gansdp-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-        LiveFolders[Path] = 0;
-    }
-
-    /// <summary>The folder.</summary>
-    public string Path { get; }
+    private int _disposed;
 
     /// <summary>
-    /// The path of <paramref name="fileName"/> in the folder, writing <paramref name="bytes"/> there first (to a
-    /// temporary file, flushed, then renamed) unless the file exists already: callers name files after what they hold.
+    /// Creates <c>gansdp-onnx-&lt;guid&gt;</c> under <paramref name="parentFolder"/> (null: the system temp folder) and
+    /// writes <paramref name="model"/> into it as <paramref name="fileName"/>. On failure nothing is left behind.
     /// </summary>
-    public string GetOrWrite(string fileName, Func<byte[]> bytes)
+    public OnnxModelFolder(string? parentFolder, string fileName, byte[] model)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
-        if (fileName.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || fileName is "." or "..")
-            throw new ArgumentException($"'{fileName}' is not a plain file name.", nameof(fileName));
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var path = System.IO.Path.Combine(Path, fileName);
-            if (File.Exists(path)) return path;
-            var tmp = path + ".tmp";
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                fs.Write(bytes());
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path);
-            return path;
-        }
-    }
-
-    /// <summary>Deletes the folder and everything in it (files still open elsewhere are left to the exit hook).</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            if (TryDelete(Path)) LiveFolders.TryRemove(Path, out _);
-        }
-    }
-
-    private static bool TryDelete(string folder)
-    {
+        ArgumentNullException.ThrowIfNull(model);
+        var parent = Path.GetFullPath(parentFolder ?? Path.GetTempPath());
+        Folder = Path.Combine(parent, "gansdp-onnx-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+        LiveFolders[Folder] = 0;
         try
         {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            return true;
+            ModelPath = Path.Combine(Folder, fileName);
+            WriteAtomically(ModelPath, model);
         }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The folder (deleted on <see cref="Dispose"/> or at process exit).</summary>
+    public string Folder { get; }
+
+    /// <summary>The model file inside <see cref="Folder"/>.</summary>
+    public string ModelPath { get; } = "";
+
+    /// <summary>Whether the folder is registered as live (not yet disposed); for tests.</summary>
+    internal static bool IsLive(string folder) => LiveFolders.ContainsKey(folder);
+
+    /// <summary>Deletes the folder (once; later calls do nothing). Errors deleting it are ignored.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        TryDelete(Folder);
+        LiveFolders.TryRemove(Folder, out _);
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var tmp = path + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            fs.Write(bytes);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path);
     }
 }

@@ -143,7 +143,7 @@ print(repr(float(fd)), repr(float(m.polynomial_mmd2_unbiased(x, y))), repr(float
         var a = FeatureStatistics.FromColumn(featurizer.Fit(real).Transform(real), "F");
         var b = FeatureStatistics.FromColumn(featurizer.Fit(generated).Transform(generated), "F");
         Assert.AreEqual(FrechetDistance.Compute(a, b, allowTooFewSamples: true).Distance, metrics.FrechetDistance, 0.0);
-        Assert.AreEqual(1, Directory.GetDirectories(dir.Path, "gansdp-onnx-*").Length, "the evaluation's ONNX folder is gone; only the featurizer above holds one");
+        Assert.AreEqual(2, Directory.GetDirectories(dir.Path, "gansdp-onnx-*").Length, "the evaluation's ONNX folders are gone; the featurizer above holds two (network, 3x20x20 input pipeline)");
     }
 
     [TestMethod]

@@ -108,7 +108,7 @@ public class InceptionFidFeaturizingEstimatorTests
             fromImages = FeatureTestData.Column(chain.Transform(images), "Features");
             fromPixels = FeatureTestData.Column(forPixels.Fit(pixels).Transform(pixels), "Features");
             ml.Model.Save(chain, images.Schema, dir.File("inception.zip"));
-            Assert.AreEqual(2, Directory.GetDirectories(folder).Length, "one folder per estimator");
+            Assert.AreEqual(4, Directory.GetDirectories(folder).Length, "per estimator: a folder for the network, one for the 3x24x20 input pipeline");
         }
         Assert.AreEqual(0, Directory.EnumerateFileSystemEntries(folder).Count(), "disposed estimators leave nothing behind");
         for (int i = 0; i < 2; i++) CollectionAssert.AreEqual(fromPixels[i], fromImages[i], $"row {i}: images vs their pixels");
