@@ -42,3 +42,8 @@ clean:
 .PHONY: bench-modes
 bench-modes: build
 	@bash bench/modes/run.sh $(CONFIG)
+
+# FID feature extraction images/s: Inception on TorchSharp / ONNX Runtime / ML.NET vs PyTorch 1.13, ResNet18 (docs/benchmarks.md).
+.PHONY: bench-fid
+bench-fid: build
+	@bash bench/fid/run.sh $(CONFIG)

@@ -7,7 +7,8 @@
 //   coverage  [key=value ...]   mode coverage, baseline vs SDP, ring8 + grid25, standard + aggressive (bench/modes/run.sh)
 //   run       [key=value ...]   one toy configuration over seeds (for choosing settings)
 //   overhead  [key=value ...]   DCGAN iteration time with and without SDP, interleaved blocks
-//   fid-inception [batch=16] [reps=3] [size=32] [fused=0|1] [threads=...]   FID Inception feature extraction
+//   fid-speed arm=torchsharp|torchsharp-fused|onnx|mlnet|resnet18 [batch=8] [reps=3] [size=32] [threads=1]
+//             feature extraction images/s (Inception on TorchSharp / ONNX Runtime / ML.NET, ResNet18); bench/fid/run.sh
 //   frechet   [d=2048] [reps=3] [threads=...]                                Frechet distance of d-dimensional statistics
 //
 // Output of step, addcall and eigh: "THREADS intra=<n>" (what libtorch actually uses) and one line
@@ -21,7 +22,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: gansdp-bench step|addcall|eigh|coverage|run|overhead|fid-inception|frechet [key=value ...]  (see bench/Ml.GanSdp.Bench/Program.cs)");
+    Console.WriteLine("usage: gansdp-bench step|addcall|eigh|coverage|run|overhead|fid-speed|frechet [key=value ...]  (see bench/Ml.GanSdp.Bench/Program.cs)");
     return args.Length == 0 ? 2 : 0;
 }
 try
@@ -36,7 +37,7 @@ try
         "coverage" => CoverageBench.RunSuite,
         "run" => CoverageBench.RunOne,
         "overhead" => OverheadBench.Run,
-        "fid-inception" => FidBench.Inception,
+        "fid-speed" => FidBench.Speed,
         "frechet" => FidBench.Frechet,
         _ => throw new ArgumentException($"unknown subcommand '{args[0]}'"),
     };

@@ -1,6 +1,7 @@
 using System.Numerics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Ml.GanSdp.Serialization;
 
 namespace Ml.GanSdp.Features;
 
@@ -13,8 +14,10 @@ namespace Ml.GanSdp.Features;
 /// <c>M2 / (n - 1)</c>, numpy's <c>np.cov(x, rowvar=False)</c> as pytorch-fid computes it.
 /// <para>
 /// Saved as <c>.npz</c> in pytorch-fid's layout: <c>mu</c> (d) and <c>sigma</c> (d x d) float64, plus <c>n</c> (the
-/// sample count, which pytorch-fid ignores). An instance is not thread-safe: one writer at a time; merge instances
-/// filled on different threads with <see cref="Add(FeatureStatistics)"/>.
+/// sample count) and <c>feature_space</c> (a numpy string naming the features, see <see cref="FeatureSpace"/>), which
+/// pytorch-fid ignores. This is the library's one implementation of feature statistics: every Frechet distance
+/// (<c>Metrics.FrechetDistance</c>) compares two of them. An instance is not thread-safe: one writer at a time; merge
+/// instances filled on different threads with <see cref="Add(FeatureStatistics)"/>.
 /// </para>
 /// </summary>
 public sealed class FeatureStatistics
@@ -29,6 +32,7 @@ public sealed class FeatureStatistics
     private readonly double[] _m2;          // d x d, upper triangle used until read; empty when loaded without n
     private readonly double[]? _covariance; // d x d, only for statistics loaded without a sample count
     private readonly double[] _block;       // BlockRows x d
+    private double[]? _loadedCovariance;    // sigma as read from a file with n, returned exactly until vectors are added
     private int _blockCount;
     private long _count;
 
@@ -58,6 +62,16 @@ public sealed class FeatureStatistics
     /// <summary>The number of vectors added; null for statistics loaded from a file without <c>n</c>.</summary>
     public long? Count => _count < 0 ? null : _count + _blockCount;
 
+    /// <summary>
+    /// The feature space the vectors come from (for example <c>"ResNet18"</c> or <c>"InceptionV3Fid-2048"</c>), saved
+    /// with the statistics so that statistics of different networks are never compared; null when unknown (such as
+    /// pytorch-fid's own files).
+    /// </summary>
+    public string? FeatureSpace { get; set; }
+
+    /// <summary>Whether the covariance is certainly singular: fewer than d + 1 vectors give rank at most n - 1 &lt; d.</summary>
+    public bool HasTooFewSamples => Count is { } n && n < Dimension + 1;
+
     /// <summary>Adds one vector (widened to float64). Throws <see cref="ArgumentException"/> for a wrong length or a non-finite value.</summary>
     public void Add(ReadOnlySpan<float> features)
     {
@@ -84,6 +98,7 @@ public sealed class FeatureStatistics
         if (ReferenceEquals(other, this)) throw new ArgumentException("Cannot merge statistics into themselves.", nameof(other));
         other.Flush();
         Flush();
+        _loadedCovariance = null;
         Merge(other._count, other._mean, other._m2);
     }
 
@@ -99,6 +114,7 @@ public sealed class FeatureStatistics
     public double[] Covariance()
     {
         if (_covariance is not null) return (double[])_covariance.Clone();
+        if (_loadedCovariance is not null) return (double[])_loadedCovariance.Clone();
         Flush();
         if (_count < 2) throw new InvalidOperationException($"The covariance needs at least 2 vectors; {_count} were added.");
         int d = Dimension;
@@ -116,6 +132,10 @@ public sealed class FeatureStatistics
     /// featurization); <paramref name="progress"/> hears the number of rows read, every 64 rows and at the end.
     /// </summary>
     public static FeatureStatistics FromColumn(IDataView data, string columnName, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        => FromColumnObserved(data, columnName, progress, cancellationToken, null);
+
+    /// <summary>As the public overload; <paramref name="onRow"/> also sees every row's features (widened to float64, a reused buffer).</summary>
+    internal static FeatureStatistics FromColumnObserved(IDataView data, string columnName, IProgress<long>? progress, CancellationToken cancellationToken, Action<ReadOnlySpan<double>>? onRow)
     {
         ArgumentNullException.ThrowIfNull(data);
         var column = data.Schema.GetColumnOrNull(columnName)
@@ -123,23 +143,45 @@ public sealed class FeatureStatistics
         if (column.Type is not VectorDataViewType { IsKnownSize: true } vector || (vector.ItemType != NumberDataViewType.Single && vector.ItemType != NumberDataViewType.Double))
             throw new ArgumentOutOfRangeException(nameof(columnName), $"Feature column '{columnName}' is {column.Type}; it must be a known-size Vector<Single> or Vector<Double>.");
         var statistics = new FeatureStatistics(vector.Size);
+        var wide = onRow is null ? null : new double[vector.Size];
         if (vector.ItemType == NumberDataViewType.Single)
-            statistics.AddColumn<float>(data, column, (s, v) => s.Add(v), progress, cancellationToken);
+            statistics.AddColumn<float>(data, column, (s, v) =>
+            {
+                s.Add(v);
+                if (wide is null) return;
+                for (int j = 0; j < v.Length; j++) wide[j] = v[j];
+                onRow!(wide);
+            }, progress, cancellationToken);
         else
-            statistics.AddColumn<double>(data, column, (s, v) => s.Add(v), progress, cancellationToken);
+            statistics.AddColumn<double>(data, column, (s, v) =>
+            {
+                s.Add(v);
+                onRow?.Invoke(v);
+            }, progress, cancellationToken);
         return statistics;
     }
 
-    /// <summary>Writes <c>mu</c>, <c>sigma</c> (float64) and, when known, <c>n</c> (a scalar) to a .npz atomically.</summary>
+    /// <summary>
+    /// Writes <c>mu</c>, <c>sigma</c> (float64), and when known <c>n</c> (an int64 scalar) and <c>feature_space</c> (a
+    /// numpy string), to an uncompressed .npz atomically (temporary file, then renamed).
+    /// </summary>
     public void Save(string path)
     {
-        var arrays = new Dictionary<string, NumpyArray>
+        var arrays = new List<(string, NpyArray)>
         {
-            ["mu"] = new(new long[] { Dimension }, Mean()),
-            ["sigma"] = new(new long[] { Dimension, Dimension }, Covariance()),
+            ("mu", Float64Array(new long[] { Dimension }, Mean())),
+            ("sigma", Float64Array(new long[] { Dimension, Dimension }, Covariance())),
         };
-        if (Count is { } n) arrays["n"] = new(Array.Empty<long>(), new double[] { n });
-        NpzArrays.SaveNpz(path, arrays);
+        if (Count is { } n) arrays.Add(("n", new NpyArray(NpyType.Int64, 8, Array.Empty<long>(), BitConverter.GetBytes(n))));
+        if (FeatureSpace is { } space) arrays.Add(("feature_space", NpyArray.FromString(space)));
+        NpzArrays.SaveNpzRaw(path, arrays);
+    }
+
+    private static NpyArray Float64Array(long[] shape, double[] values)
+    {
+        var bytes = new byte[8 * values.Length];
+        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * i), values[i]);
+        return new NpyArray(NpyType.Float64, 8, shape, bytes);
     }
 
     /// <summary>
@@ -148,7 +190,15 @@ public sealed class FeatureStatistics
     /// </summary>
     public static FeatureStatistics Load(string path)
     {
-        var arrays = NpzArrays.LoadNpz(path);
+        var raw = NpzArrays.LoadNpzRaw(path, NpzArrays.MaxElements);
+        var arrays = raw.Where(kv => kv.Value.Type != NpyType.Unicode).ToDictionary(kv => kv.Key, kv => NpzArrays.Widen(kv.Value, $"'{path}': {kv.Key}"));
+        var s = FromMoments(path, arrays);
+        if (raw.TryGetValue("feature_space", out var space)) s.FeatureSpace = space.AsString($"'{path}': feature_space");
+        return s;
+    }
+
+    private static FeatureStatistics FromMoments(string path, Dictionary<string, NumpyArray> arrays)
+    {
         foreach (var key in new[] { "mu", "sigma" })
             if (!arrays.ContainsKey(key))
                 throw new InvalidDataException($"'{path}' has no '{key}' array (it has [{string.Join(", ", arrays.Keys)}]); Frechet statistics need 'mu' and 'sigma'.");
@@ -172,6 +222,7 @@ public sealed class FeatureStatistics
             for (int j = i; j < d; j++)
                 s._m2[i * d + j] = sigma.Values[i * d + j] * (count - 1);
         s._count = count;
+        if (count >= 2) s._loadedCovariance = sigma.Values;
         return s;
     }
 
@@ -198,6 +249,7 @@ public sealed class FeatureStatistics
     {
         CheckMergeable();
         if (length != Dimension) throw new ArgumentException($"A feature vector must have {Dimension} values, got {length}.");
+        _loadedCovariance = null;
         return _block.AsSpan(_blockCount * Dimension, Dimension);
     }
 

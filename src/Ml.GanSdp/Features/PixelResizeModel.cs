@@ -1,3 +1,5 @@
+using Ml.GanSdp.Onnx;
+
 namespace Ml.GanSdp.Features;
 
 /// <summary>
@@ -16,12 +18,6 @@ namespace Ml.GanSdp.Features;
 /// </summary>
 internal static class PixelResizeModel
 {
-    private const string RgbName = "gansdp_resize/rgb";
-    private const string ColumnWeightsName = "gansdp_resize/column_weights";
-    private const string RowWeightsName = "gansdp_resize/row_weights";
-    private const string ColumnsResampledName = "gansdp_resize/columns_resampled";
-    private static readonly string[] InternalNames = { RgbName, ColumnWeightsName, RowWeightsName, ColumnsResampledName };
-
     /// <summary>Largest accepted input height or width.</summary>
     public const int MaxSide = 4096;
 
@@ -57,41 +53,25 @@ internal static class PixelResizeModel
     }
 
     /// <summary>
-    /// The ONNX model (bytes) with input <paramref name="inputName"/> [C, H, W] and output
-    /// <paramref name="outputName"/> [3, S, S], S = <paramref name="outputSize"/>.
+    /// The ONNX model (bytes, written with <see cref="OnnxGraphBuilder"/>) with input <paramref name="inputName"/>
+    /// [C, H, W] and output <paramref name="outputName"/> [3, S, S], S = <paramref name="outputSize"/>: a gray channel
+    /// concatenated three times, then <c>MatMul(rgb, Cᵀ)</c> and <c>MatMul(R, ·)</c>.
     /// </summary>
     public static byte[] Build(string inputName, string outputName, int channels, int height, int width, int outputSize)
     {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "Pixels must have 1 (gray) or 3 (RGB) channels.");
         if (string.IsNullOrEmpty(inputName) || string.IsNullOrEmpty(outputName) || inputName == outputName)
             throw new ArgumentException($"The model's input and output names must be non-empty and different; got '{inputName}' and '{outputName}'.");
-        if (InternalNames.Contains(inputName) || InternalNames.Contains(outputName))
-            throw new ArgumentException($"'{inputName}' / '{outputName}': the names {string.Join(", ", InternalNames)} are used inside the resampling model.");
         var rowWeights = TriangleWeights(height, outputSize);          // S x H
         var columnWeights = Transpose(TriangleWeights(width, outputSize), outputSize, width); // W x S
 
-        var nodes = new List<byte[]>();
-        string rgb = inputName;
-        if (channels == 1)
-        {
-            rgb = RgbName;
-            nodes.Add(OnnxProtoWriter.Node("Concat", "gray_to_rgb", new[] { inputName, inputName, inputName }, new[] { rgb },
-                OnnxProtoWriter.IntAttribute("axis", 0)));
-        }
-        nodes.Add(OnnxProtoWriter.Node("MatMul", "resample_columns", new[] { rgb, ColumnWeightsName }, new[] { ColumnsResampledName }));
-        nodes.Add(OnnxProtoWriter.Node("MatMul", "resample_rows", new[] { RowWeightsName, ColumnsResampledName }, new[] { outputName }));
-
-        var graph = OnnxProtoWriter.Graph(
-            "pixels_to_rgb" + outputSize,
-            nodes,
-            new[]
-            {
-                OnnxProtoWriter.FloatTensor(ColumnWeightsName, new long[] { width, outputSize }, columnWeights),
-                OnnxProtoWriter.FloatTensor(RowWeightsName, new long[] { outputSize, height }, rowWeights),
-            },
-            new[] { OnnxProtoWriter.FloatValueInfo(inputName, new long[] { channels, height, width }) },
-            new[] { OnnxProtoWriter.FloatValueInfo(outputName, new long[] { 3, outputSize, outputSize }) });
-        return OnnxProtoWriter.Model(graph, "Ml.GanSdp", typeof(PixelResizeModel).Assembly.GetName().Version?.ToString() ?? "0");
+        var graph = new OnnxGraphBuilder("pixels_to_rgb" + outputSize);
+        var pixels = graph.AddInput(inputName, OnnxElementType.Float, channels, height, width);
+        var rgb = channels == 1 ? graph.Concat(0, pixels, pixels, pixels) : pixels;
+        var columnsResampled = graph.MatMul(rgb, graph.AddInitializer("gansdp_resize/column_weights", columnWeights, width, outputSize));
+        var resampled = graph.MatMul(graph.AddInitializer("gansdp_resize/row_weights", rowWeights, outputSize, height), columnsResampled);
+        graph.AddOutput(resampled, outputName, 3, outputSize, outputSize);
+        return graph.ToBytes();
     }
 
     private static float[] Transpose(float[] m, int rows, int columns)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Ml.GanSdp.Features;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,8 +44,9 @@ public sealed record FrechetDistanceResult(
 /// finite, eps (1e-6) is added to both diagonals and the computation repeated, with a warning, as pytorch-fid does
 /// ("fid calculation produces singular product; adding eps to diagonal of cov estimates"). A singular product (for
 /// example a covariance from n &lt; d + 1 samples) is computed exactly but reported in
-/// <see cref="FrechetDistanceResult.ProductRank"/> and a warning; the <see cref="GaussianStatistics"/> overload
-/// refuses such statistics unless asked to allow them.
+/// <see cref="FrechetDistanceResult.ProductRank"/> and a warning; the <see cref="FeatureStatistics"/> overload
+/// refuses such statistics unless asked to allow them. The linear algebra runs on TorchSharp's float64 LAPACK kernels
+/// (Cholesky, symmetric eigenvalues); inputs and outputs are plain arrays.
 /// </para>
 /// </summary>
 public static class FrechetDistance
@@ -53,42 +55,56 @@ public static class FrechetDistance
     public const double DefaultEpsilon = 1e-6;
 
     /// <summary>
-    /// The Frechet distance between two sets of statistics. When either was estimated from fewer than d + 1 samples
-    /// its covariance is singular and FID is strongly biased: this throws unless <paramref name="allowTooFewSamples"/>,
-    /// in which case the result carries a warning.
+    /// The Frechet distance between two sets of feature statistics (<see cref="FeatureStatistics.Mean"/> and
+    /// <see cref="FeatureStatistics.Covariance"/>). Statistics of different feature spaces (both named, names
+    /// different) are refused. When either was estimated from fewer than d + 1 samples its covariance is singular and
+    /// the distance strongly biased: this throws unless <paramref name="allowTooFewSamples"/>, in which case the result
+    /// carries a warning.
     /// </summary>
-    public static FrechetDistanceResult Compute(GaussianStatistics first, GaussianStatistics second, bool allowTooFewSamples = false,
+    public static FrechetDistanceResult Compute(FeatureStatistics first, FeatureStatistics second, bool allowTooFewSamples = false,
         double eps = DefaultEpsilon, Action<string>? onWarning = null)
+        => Compute(first, second, allowTooFewSamples, eps, onWarning, "first", "second");
+
+    /// <summary>As the public overload, naming the two sides in messages (e.g. "real", "generated").</summary>
+    internal static FrechetDistanceResult Compute(FeatureStatistics first, FeatureStatistics second, bool allowTooFewSamples,
+        double eps, Action<string>? onWarning, string firstName, string secondName)
     {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
         if (first.Dimension != second.Dimension)
             throw new ArgumentException($"The statistics have different dimensions: {first.Dimension} and {second.Dimension}.");
+        if (first.FeatureSpace is { } a && second.FeatureSpace is { } b && !string.Equals(a, b, StringComparison.Ordinal))
+            throw new ArgumentException($"The statistics come from different feature spaces ('{a}' and '{b}'); a Frechet distance compares statistics of the same network.");
         var warnings = new List<string>();
-        foreach (var (s, name) in new[] { (first, "first"), (second, "second") })
+        foreach (var (s, name) in new[] { (first, firstName), (second, secondName) })
         {
             if (!s.HasTooFewSamples) continue;
-            var message = $"The {name} statistics come from {s.SampleCount} samples, fewer than d + 1 = {s.Dimension + 1}: their covariance is singular and the Frechet distance is unreliable (use at least 10,000 samples for 2048-d Inception features).";
+            var message = $"The {name} statistics come from {s.Count} samples, fewer than d + 1 = {s.Dimension + 1}: their covariance is singular and the Frechet distance is unreliable (use at least 10,000 samples for 2048-d Inception features).";
             if (!allowTooFewSamples) throw new ArgumentException(message + " Pass allowTooFewSamples: true to compute it anyway.");
             warnings.Add(message);
             onWarning?.Invoke(message);
         }
-        using var mu1 = first.Mean();
-        using var s1 = first.Covariance();
-        using var mu2 = second.Mean();
-        using var s2 = second.Covariance();
-        var r = Compute(mu1, s1, mu2, s2, eps, onWarning);
+        var r = Compute(first.Mean(), first.Covariance(), second.Mean(), second.Covariance(), eps, onWarning);
         return warnings.Count == 0 ? r : r with { Warnings = warnings.Concat(r.Warnings).ToList() };
     }
 
-    /// <summary>The Frechet distance between N(mu1, sigma1) and N(mu2, sigma2) (any float dtype; computed in float64).</summary>
-    public static FrechetDistanceResult Compute(Tensor mu1, Tensor sigma1, Tensor mu2, Tensor sigma2, double eps = DefaultEpsilon, Action<string>? onWarning = null)
+    /// <summary>
+    /// The Frechet distance between N(mu1, sigma1) and N(mu2, sigma2): means of length d, covariances d x d row-major
+    /// (d * d values), in float64.
+    /// </summary>
+    public static FrechetDistanceResult Compute(double[] mu1, double[] sigma1, double[] mu2, double[] sigma2, double eps = DefaultEpsilon, Action<string>? onWarning = null)
     {
+        ArgumentNullException.ThrowIfNull(mu1);
+        ArgumentNullException.ThrowIfNull(sigma1);
+        ArgumentNullException.ThrowIfNull(mu2);
+        ArgumentNullException.ThrowIfNull(sigma2);
         int d = CheckShapes(mu1, sigma1, mu2, sigma2);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var m1 = mu1.to(ScalarType.Float64);
-        var m2 = mu2.to(ScalarType.Float64);
-        var c1 = sigma1.to(ScalarType.Float64);
-        var c2 = sigma2.to(ScalarType.Float64);
+        var m1 = tensor(mu1, ScalarType.Float64);
+        var m2 = tensor(mu2, ScalarType.Float64);
+        var c1 = tensor(sigma1, new long[] { d, d }, ScalarType.Float64);
+        var c2 = tensor(sigma2, new long[] { d, d }, ScalarType.Float64);
         foreach (var (t, name) in new[] { (m1, "mu1"), (c1, "sigma1"), (m2, "mu2"), (c2, "sigma2") })
             if (!AllFinite(t)) throw new ArgumentException($"{name} contains NaN or infinite values.");
 
@@ -99,7 +115,7 @@ public static class FrechetDistance
         try
         {
             // Equal covariances: sqrt(S S) = S for PSD S, so the trace terms cancel exactly and d^2 = ||mu1 - mu2||^2.
-            product = TensorData.ValuesEqual(c1, c2) ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
+            product = sigma1.AsSpan().SequenceEqual(sigma2) ? (Trace(c1), NumericalRank(c1)) : TraceSqrtProduct(c1, c2);
             if (!double.IsFinite(product.trace)) throw new ArithmeticException("Tr(sqrt(S1 S2)) is not finite.");
         }
         catch (Exception e) when (e is ArithmeticException or ExternalException)
@@ -107,7 +123,7 @@ public static class FrechetDistance
             var message = $"Frechet distance: the product S1 S2 is not finite ({e.Message}); adding {eps:G3} to the diagonals of both covariances, as pytorch-fid does.";
             warnings.Add(message);
             onWarning?.Invoke(message);
-            var offset = eye(d, dtype: ScalarType.Float64, device: c1.device) * eps;
+            var offset = eye(d, dtype: ScalarType.Float64) * eps;
             c1 = c1 + offset;
             c2 = c2 + offset;
             epsilonAdded = true;
@@ -132,7 +148,7 @@ public static class FrechetDistance
     /// singular) <c>R S2 R</c> with R = S1^(1/2) from eigh. Also returns the numerical rank of M (eigenvalues above
     /// d * 2^-52 * lambda_max).
     /// </summary>
-    public static (double trace, int rank) TraceSqrtProduct(Tensor sigma1, Tensor sigma2)
+    internal static (double trace, int rank) TraceSqrtProduct(Tensor sigma1, Tensor sigma2)
     {
         using var scope = NewDisposeScope();
         var m = SymmetricSimilarProduct(sigma1, sigma2);
@@ -163,7 +179,7 @@ public static class FrechetDistance
     }
 
     /// <summary>The lower Cholesky factor, or null when the matrix is not (numerically) positive definite.</summary>
-    public static Tensor? CholeskyLower(Tensor symmetric)
+    internal static Tensor? CholeskyLower(Tensor symmetric)
     {
         var (l, info) = linalg.cholesky_ex(symmetric);
         using (info)
@@ -175,7 +191,7 @@ public static class FrechetDistance
     }
 
     /// <summary>The number of eigenvalues of a symmetric matrix above d * 2^-52 * lambda_max.</summary>
-    public static int NumericalRank(Tensor symmetric)
+    internal static int NumericalRank(Tensor symmetric)
     {
         using var w = linalg.eigvalsh(symmetric);
         var lambda = w.ToArray<double>();
@@ -184,7 +200,7 @@ public static class FrechetDistance
     }
 
     /// <summary>The symmetric square root V diag(sqrt(max(w, 0))) V^T of a symmetric PSD matrix (float64; the caller owns it).</summary>
-    public static Tensor SymmetricSqrt(Tensor sigma)
+    internal static Tensor SymmetricSqrt(Tensor sigma)
     {
         using var scope = NewDisposeScope();
         var (w, v) = linalg.eigh(sigma);
@@ -193,20 +209,16 @@ public static class FrechetDistance
         return scaled.matmul(v.T).MoveToOuterDisposeScope();
     }
 
-    private static int CheckShapes(Tensor mu1, Tensor sigma1, Tensor mu2, Tensor sigma2)
+    private static int CheckShapes(double[] mu1, double[] sigma1, double[] mu2, double[] sigma2)
     {
-        var a = mu1.shape;
-        var b = mu2.shape;
-        var s1 = sigma1.shape;
-        var s2 = sigma2.shape;
-        string S(long[] s) => "[" + string.Join(", ", s) + "]";
-        if (a.Length != 1 || b.Length != 1 || a[0] != b[0])
-            throw new ArgumentException($"The means must be vectors of the same length, got mu1 {S(a)} and mu2 {S(b)}.");
-        long d = a[0];
-        if (s1.Length != 2 || s1[0] != d || s1[1] != d || s2.Length != 2 || s2[0] != d || s2[1] != d)
-            throw new ArgumentException($"The covariances must be {d} x {d}, got sigma1 {S(s1)} and sigma2 {S(s2)}.");
+        if (mu1.Length != mu2.Length)
+            throw new ArgumentException($"The means must be vectors of the same length, got mu1 of {mu1.Length} and mu2 of {mu2.Length} values.");
+        int d = mu1.Length;
         if (d == 0) throw new ArgumentException("The statistics are empty (d = 0).");
-        return (int)d;
+        if (d > FeatureStatistics.MaxDimension) throw new ArgumentException($"d = {d} exceeds {FeatureStatistics.MaxDimension}.");
+        if (sigma1.Length != d * d || sigma2.Length != d * d)
+            throw new ArgumentException($"The covariances must be {d} x {d} ({d * d} values), got sigma1 of {sigma1.Length} and sigma2 of {sigma2.Length} values.");
+        return d;
     }
 
     private static bool AllFinite(Tensor t)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.GanSdp.Features;
+using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
 
 namespace Ml.GanSdp.Tests.Features;
@@ -106,10 +107,29 @@ np.save(sys.argv[1] + '.mu.npy', f['mu']); np.save(sys.argv[1] + '.sigma.npy', f
 
         var loaded = FeatureStatistics.Load(path);
         Assert.AreEqual(30L, loaded.Count);
+        Assert.IsNull(loaded.FeatureSpace);
         CollectionAssert.AreEqual(s.Mean(), loaded.Mean());
+        CollectionAssert.AreEqual(s.Covariance(), loaded.Covariance()); // exactly what was saved, until rows are added
         foreach (var r in rows[30..]) { loaded.Add(r); s.Add(r); }
         AssertClose(s.Mean(), loaded.Mean(), 1e-14, "mean after more rows");
         AssertClose(s.Covariance(), loaded.Covariance(), 1e-13, "covariance after more rows");
+    }
+
+    [TestMethod]
+    public void TheFeatureSpaceIsSavedAsANumpyStringAndLoadsBack()
+    {
+        using var dir = new TempDir();
+        var s = new FeatureStatistics(2) { FeatureSpace = "ResNet18" };
+        s.Add(new[] { 1.0, 2.0 });
+        s.Add(new[] { 3.0, 5.0 });
+        var path = dir.File("stats.npz");
+        s.Save(path);
+        Assert.AreEqual("ResNet18 2 (2,)", Python.Exec("""
+import numpy as np
+f = np.load(sys.argv[1])
+print(str(f['feature_space']), int(f['n']), f['mu'].shape)
+""", path).Trim());
+        Assert.AreEqual("ResNet18", FeatureStatistics.Load(path).FeatureSpace);
     }
 
     [TestMethod]

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.GanSdp.Features;
+using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
 
 namespace Ml.GanSdp.Tests.Features;

@@ -1,3 +1,4 @@
+using Ml.GanSdp.Features;
 using Ml.GanSdp.Metrics;
 using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
@@ -19,9 +20,13 @@ public class FrechetDistanceTests
         return mixed + shift;
     }
 
-    private static double ScipyDistance(TempDir dir, Tensor mu1, Tensor s1, Tensor mu2, Tensor s2)
+    private static double ScipyDistance(TempDir dir, double[] mu1, double[] s1, double[] mu2, double[] s2)
     {
-        Npy.SaveNpz(dir.File("stats.npz"), new Dictionary<string, Tensor> { ["mu1"] = mu1, ["s1"] = s1, ["mu2"] = mu2, ["s2"] = s2 });
+        long d = mu1.Length;
+        NpzArrays.SaveNpz(dir.File("stats.npz"), new Dictionary<string, NumpyArray>
+        {
+            ["mu1"] = new(new[] { d }, mu1), ["s1"] = new(new[] { d, d }, s1), ["mu2"] = new(new[] { d }, mu2), ["s2"] = new(new[] { d, d }, s2),
+        });
         var text = Python.Exec("""
 import numpy as np, metrics_oracle
 z = np.load(sys.argv[1])
@@ -30,12 +35,17 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
         return double.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    private static FeatureStatistics Statistics(long n, long d, long seed, double shift)
+    {
+        using var features = Features(n, d, seed, shift);
+        return TensorFeatureStatistics.FromRows(features);
+    }
+
     private static void AssertMatchesScipy(long n1, long n2, long d, bool expectSingular)
     {
         using var dir = new TempDir();
-        using var scope = NewDisposeScope();
-        using var a = GaussianStatistics.FromFeatures(Features(n1, d, 1, 0.0));
-        using var b = GaussianStatistics.FromFeatures(Features(n2, d, 2, 0.2));
+        var a = Statistics(n1, d, 1, 0.0);
+        var b = Statistics(n2, d, 2, 0.2);
         var mu1 = a.Mean(); var s1 = a.Covariance(); var mu2 = b.Mean(); var s2 = b.Covariance();
         double expected = ScipyDistance(dir, mu1, s1, mu2, s2);
         var warnings = new List<string>();
@@ -45,6 +55,9 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
         Assert.AreEqual(expectSingular, r.ProductIsSingular, $"rank {r.ProductRank}");
         Assert.AreEqual(expectSingular ? 1 : 0, warnings.Count, string.Join(" | ", warnings));
         CollectionAssert.AreEqual(warnings, r.Warnings.ToList());
+        // The statistics overload computes the same number (the rank-deficient pair needs allowTooFewSamples when n <= d).
+        var viaStatistics = FrechetDistance.Compute(a, b, allowTooFewSamples: true);
+        Assert.AreEqual(r.Distance, viaStatistics.Distance, 0.0);
     }
 
     [TestMethod]
@@ -56,14 +69,14 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
     [TestMethod]
     public void EqualCovariancesGiveTheSquaredMeanDistanceExactly()
     {
-        using var scope = NewDisposeScope();
-        using var a = GaussianStatistics.FromFeatures(Features(100, 16, 3, 0.0));
+        var a = Statistics(100, 16, 3, 0.0);
         var mu1 = a.Mean();
         var s = a.Covariance();
-        var mu2 = mu1 + tensor(Enumerable.Range(0, 16).Select(i => 0.1 * i).ToArray());
-        var diff = (mu1 - mu2).square().sum().ToDouble();
-        var r = FrechetDistance.Compute(mu1, s, mu2, s.clone());
-        Assert.AreEqual(diff, r.Distance, 0.0);
+        var mu2 = mu1.Select((m, i) => m + 0.1 * i).ToArray();
+        var diff = mu1.Zip(mu2, (x, y) => (x - y) * (x - y)).Sum();
+        var r = FrechetDistance.Compute(mu1, s, mu2, (double[])s.Clone());
+        Assert.AreEqual(r.SquaredMeanDistance, r.Distance, 0.0); // the trace terms cancel exactly
+        Assert.AreEqual(diff, r.Distance, 1e-14 * diff);          // ||mu1 - mu2||^2 up to summation order
         Assert.AreEqual(16, r.ProductRank);
         Assert.AreEqual(0.0, FrechetDistance.Compute(mu1, s, mu1, s).Distance, 0.0);
     }
@@ -71,9 +84,8 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
     [TestMethod]
     public void TooFewSamplesForTheDimensionIsAnErrorUnlessAllowed()
     {
-        using var scope = NewDisposeScope();
-        using var few = GaussianStatistics.FromFeatures(Features(10, 16, 4, 0.0));
-        using var many = GaussianStatistics.FromFeatures(Features(100, 16, 5, 0.0));
+        var few = Statistics(10, 16, 4, 0.0);
+        var many = Statistics(100, 16, 5, 0.0);
         Assert.IsTrue(few.HasTooFewSamples);
         Assert.IsFalse(many.HasTooFewSamples);
         var e = Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(many, few));
@@ -86,16 +98,29 @@ print(repr(metrics_oracle.frechet_distance_sqrtm(z['mu1'], z['s1'], z['mu2'], z[
     }
 
     [TestMethod]
+    public void StatisticsOfDifferentFeatureSpacesAreNotCompared()
+    {
+        var a = Statistics(100, 16, 6, 0.0);
+        var b = Statistics(100, 16, 7, 0.0);
+        a.FeatureSpace = "ResNet18";
+        b.FeatureSpace = "InceptionV3Fid-2048";
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(a, b)).Message, "different feature spaces ('ResNet18' and 'InceptionV3Fid-2048')");
+        b.FeatureSpace = null; // unknown (e.g. pytorch-fid's own file): compared
+        Assert.IsTrue(double.IsFinite(FrechetDistance.Compute(a, b).Distance));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(a, Statistics(100, 8, 8, 0.0))).Message, "dimensions: 16 and 8");
+    }
+
+    [TestMethod]
     public void BadInputsAreClearErrors()
     {
-        using var scope = NewDisposeScope();
-        var mu = zeros(new long[] { 4 }, ScalarType.Float64);
-        var s = eye(4, dtype: ScalarType.Float64);
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, zeros(new long[] { 5 }, ScalarType.Float64), s)).Message, "same length");
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, mu, eye(3, dtype: ScalarType.Float64))).Message, "4 x 4");
-        var bad = s.clone();
-        bad.fill_(double.NaN);
+        var mu = new double[4];
+        var s = new double[16];
+        for (int i = 0; i < 4; i++) s[i * 5] = 1;
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, new double[5], s)).Message, "same length");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, mu, new double[9])).Message, "4 x 4");
+        var bad = Enumerable.Repeat(double.NaN, 16).ToArray();
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu, s, mu, bad)).Message, "sigma2");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(Array.Empty<double>(), Array.Empty<double>(), Array.Empty<double>(), Array.Empty<double>())).Message, "d = 0");
     }
 
     [TestMethod]

@@ -26,14 +26,12 @@ public class MetricsOwnershipTests
 
         void Run()
         {
-            using (var s = GaussianStatistics.FromFeatures(real))
-            using (var t = GaussianStatistics.FromFeatures(fake))
-                FrechetDistance.Compute(s, t);
+            FrechetDistance.Compute(TensorFeatureStatistics.FromRows(real), TensorFeatureStatistics.FromRows(fake));
             KernelInceptionDistance.Compute(real, fake, subsets: 3, subsetSize: 10);
             PrecisionRecall.Compute(real, fake, k: 3, batchSize: 7);
             using (var f = inception.Extract(images)) Assert.AreEqual(64L, f.size(1));
             foreach (var b in inception.Blocks(images, 0)) b.Dispose();
-            using (var s = new FidEvaluator(classifier, batchSize: 1).ComputeStatistics(images)) Assert.AreEqual(2L, s.SampleCount);
+            using (var f = classifier.Extract(images)) Assert.AreEqual(2L, TensorFeatureStatistics.FromRows(f).Count);
         }
     }
 }

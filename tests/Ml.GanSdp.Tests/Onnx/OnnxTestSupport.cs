@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Ml.GanSdp.Serialization;
 using Ml.GanSdp.Tests.TestSupport;
 
 namespace Ml.GanSdp.Tests.Onnx;
@@ -13,46 +15,26 @@ public sealed record NdArray<T>(T[] Data, int[] Shape) where T : unmanaged
     public NdArray(int[] shape) : this(new T[shape.Aggregate(1, (a, b) => a * b)], shape) { }
 }
 
-/// <summary>Minimal .npy (format 1.0/2.0, little-endian, C order) reader and writer for float32, int64, uint64 and uint32.</summary>
-public static partial class Npy
+/// <summary>.npy files of <see cref="NdArray{T}"/>s (float32, int64, uint64, uint32) through the library's one .npy implementation, <see cref="NpzArrays"/>.</summary>
+public static class Npy
 {
-    private static string Descr<T>() => typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(long) ? "<i8"
-        : typeof(T) == typeof(ulong) ? "<u8" : typeof(T) == typeof(uint) ? "<u4" : throw new NotSupportedException(typeof(T).Name);
+    private static NpyType TypeOf<T>() => typeof(T) == typeof(float) ? NpyType.Float32 : typeof(T) == typeof(long) ? NpyType.Int64
+        : typeof(T) == typeof(ulong) ? NpyType.UInt64 : typeof(T) == typeof(uint) ? NpyType.UInt32 : throw new NotSupportedException(typeof(T).Name);
 
     public static void Save<T>(string path, NdArray<T> a) where T : unmanaged
     {
-        var shape = a.Shape.Length == 1 ? $"({a.Shape[0]},)" : $"({string.Join(", ", a.Shape)})";
-        var header = $"{{'descr': '{Descr<T>()}', 'fortran_order': False, 'shape': {shape}, }}";
-        int total = 10 + header.Length + 1;
-        header = header.PadRight(header.Length + (64 - total % 64) % 64) + "\n";
+        var array = new NpyArray(TypeOf<T>(), Unsafe.SizeOf<T>(), a.Shape.Select(d => (long)d).ToArray(), MemoryMarshal.AsBytes(a.Data.AsSpan()).ToArray());
         using var fs = File.Create(path);
-        fs.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
-        fs.Write(BitConverter.GetBytes((ushort)header.Length));
-        fs.Write(Encoding.ASCII.GetBytes(header));
-        fs.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Data.AsSpan()));
+        NpzArrays.WriteRaw(fs, array);
     }
 
     public static NdArray<T> Load<T>(string path) where T : unmanaged
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY") throw new InvalidDataException($"{path} is not an .npy file");
-        int major = bytes[6];
-        int headerLen = major == 1 ? BitConverter.ToUInt16(bytes, 8) : BitConverter.ToInt32(bytes, 8);
-        int start = major == 1 ? 10 : 12;
-        var header = Encoding.ASCII.GetString(bytes, start, headerLen);
-        var descr = DescrRegex().Match(header).Groups[1].Value;
-        if (descr != Descr<T>()) throw new InvalidDataException($"{path}: dtype {descr}, expected {Descr<T>()}");
-        if (header.Contains("'fortran_order': True")) throw new InvalidDataException($"{path}: Fortran order");
-        var shapeText = ShapeRegex().Match(header).Groups[1].Value;
-        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
-        var data = new T[shape.Aggregate(1, (a, b) => a * b)];
-        var payload = bytes.AsSpan(start + headerLen);
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(payload).CopyTo(data);
-        return new NdArray<T>(data, shape);
+        using var fs = File.OpenRead(path);
+        var array = NpzArrays.ReadRaw(fs, path);
+        if (array.Type != TypeOf<T>()) throw new InvalidDataException($"{path}: dtype {array.Descr}, expected {typeof(T).Name}");
+        return new NdArray<T>(MemoryMarshal.Cast<byte, T>(array.Data).ToArray(), array.Shape.Select(d => checked((int)d)).ToArray());
     }
-
-    [GeneratedRegex(@"'descr':\s*'([^']+)'")] private static partial Regex DescrRegex();
-    [GeneratedRegex(@"'shape':\s*\(([^)]*)\)")] private static partial Regex ShapeRegex();
 }
 
 /// <summary>Runs ONNX models with ONNX Runtime (one intra-op thread, so results do not depend on the machine's load).</summary>
