@@ -21,6 +21,7 @@ public static class Cli
         root.Options.Add(Verbose);
         root.Subcommands.Add(TrainCommand.Create(console));
         root.Subcommands.Add(GenerateCommand.Create(console));
+        root.Subcommands.Add(FidCommand.Create(console));
         root.Subcommands.Add(AugmentCommand.Create(console));
         root.Subcommands.Add(ClassifyCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));

@@ -39,8 +39,8 @@ internal sealed class MetricsLog : IDisposable
     }
 
     /// <summary>Appends a Frechet-distance line.</summary>
-    public void FrechetDistance(long iteration, double fd, string features)
-        => Write(new JsonObject { ["iteration"] = iteration, ["fd"] = RunJson.Number(fd), ["fd_features"] = features });
+    public void FrechetDistance(long iteration, double fd, string name)
+        => Write(new JsonObject { ["iteration"] = iteration, ["fd"] = RunJson.Number(fd), ["fd_name"] = name });
 
     private void Write(JsonObject line)
     {

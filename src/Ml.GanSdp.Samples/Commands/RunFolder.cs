@@ -15,7 +15,7 @@ namespace Ml.GanSdp.Samples.Commands;
 internal sealed class RunFolder(string path)
 {
     /// <summary>The entries a run writes (all that <see cref="Clear"/> removes).</summary>
-    public static readonly string[] Entries = ["options.json", "metrics.jsonl", "samples", "checkpoints", "model.zip", "final.json", "report.html", "classify.json", "generated.png"];
+    public static readonly string[] Entries = ["options.json", "metrics.jsonl", "samples", "checkpoints", "model.zip", "final.json", "report.html", "classify.json", "generated.png", "fd-reference.npz", "fd-classifier.npz"];
 
     public string Path { get; } = System.IO.Path.GetFullPath(path);
     public string OptionsPath => Combine("options.json");
@@ -26,6 +26,8 @@ internal sealed class RunFolder(string path)
     public string FinalPath => Combine("final.json");
     public string ReportPath => Combine("report.html");
     public string ClassifyPath => Combine("classify.json");
+    public string FdReferencePath => Combine("fd-reference.npz");
+    public string FdClassifierPath => Combine("fd-classifier.npz");
 
     /// <summary>The sample grid of <paramref name="iteration"/>.</summary>
     public string SamplePath(long iteration) => System.IO.Path.Combine(SamplesDirectory, string.Create(CultureInfo.InvariantCulture, $"samples-{iteration:D8}.png"));

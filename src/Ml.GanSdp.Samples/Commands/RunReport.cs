@@ -61,7 +61,7 @@ internal static class RunReport
         if (final is null && metrics.Count > 0 && notes2.Count == 0)
             notes2.Add($"This run has no final.json: it stopped early (interrupted or diverged) or is still running. Continue it with: gansdp train -o {folder.Path} --resume");
 
-        string? fdTitle = options?["Fd"] is JsonObject fd ? $"Frechet distance ({fd["Features"]}, {fd["Samples"]} samples)" : "Frechet distance";
+        string fdTitle = options?["Fd"] is JsonObject fd ? $"{fd["DistanceName"]} ({fd["Samples"]} images)" : "Frechet distance";
         var content = new ReportContent
         {
             Title = $"gansdp run {Path.GetFileName(folder.Path)}",

@@ -53,13 +53,17 @@ internal static class TrainCommand
         public readonly Option<long?> CheckpointEvery = Opt.OptionalLong("--checkpoint-every", "iterations between checkpoints (default iterations / 4; 0: none)", 0, long.MaxValue);
         public readonly Option<int> KeepCheckpoints = Opt.Int("--keep-checkpoints", "how many of the newest checkpoints to keep", 3, 1, 1_000_000);
         public readonly Option<long?> ProgressEvery = Opt.OptionalLong("--progress-every", "iterations between metrics lines (default iterations / 100)", 1, long.MaxValue);
+        public readonly FeatureOptions Fd = new("fd-");
+        public readonly Option<long> FdEvery = Opt.Long("--fd-every", "measure the Frechet distance every N iterations (a multiple of --sample-every; 0: never)", 0, 0, long.MaxValue);
+        public readonly Option<int> FdSamples = Opt.Int("--fd-samples", "generated images per FD measurement (and real images for the reference statistics)", 1000, 2, 1_000_000);
+        public readonly Option<string?> FdReference = new("--fd-reference") { Description = "reference statistics (.npz of 'fid stats'); default: the library's cache for Fashion-MNIST (resnet18), else computed from the training data" };
         public readonly Option<string> Out = new("--out", "-o") { Description = "the run folder", DefaultValueFactory = _ => "runs/train" };
         public readonly Option<bool> Resume = new("--resume") { Description = "continue the run in -o from its newest valid checkpoint, with its recorded options (-n, --threads, --device, the learning rates and --max-loss may change)" };
         public readonly Option<bool> Overwrite = new("--overwrite") { Description = "replace a previous run in -o (only the run's own files are removed)" };
 
         public Option[] All => [Architecture, Loss, NoSdp, SdpLambda, SdpThreshold, SdpK0, SdpPeriod, Regularizers, Lr, LrG, LrD, Beta1, Beta2, NCritic, Ema, EmaStart,
             Batch, Width, Latent, SpectralNorm, NoDBatchNorm, Iterations, Seed, Threads, Device, Conditional, MaxLoss, SampleEvery, SampleCount, CheckpointEvery,
-            KeepCheckpoints, ProgressEvery, Out, Resume, Overwrite];
+            KeepCheckpoints, ProgressEvery, FdEvery, FdSamples, FdReference, .. Fd.All, Out, Resume, Overwrite];
     }
 
     public static Command Create(CliConsole console)
@@ -87,7 +91,7 @@ internal static class TrainCommand
         }
         else
         {
-            spec = new TrainSpec { Dataset = o.Data.Spec(p), Training = BuildOptions(p, o) };
+            spec = new TrainSpec { Dataset = o.Data.Spec(p), Training = BuildOptions(p, o), Fd = FdOf(p, o) };
         }
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -203,8 +207,40 @@ internal static class TrainCommand
             CheckpointInterval = p.GetValue(o.CheckpointEvery) ?? Math.Max(1, n / 4),
             CheckpointsToKeep = p.GetValue(o.KeepCheckpoints),
             ProgressInterval = p.GetValue(o.ProgressEvery) ?? Math.Max(1, n / 100),
-            SampleInterval = p.GetValue(o.SampleEvery) ?? Math.Max(1, n / 10),
+            SampleInterval = SampleInterval(p, o, n),
             SampleCount = p.GetValue(o.SampleCount) ?? 64,
+        };
+    }
+
+    /// <summary>The sample-grid interval: --sample-every, else --fd-every when given (FD is measured on the samples), else n / 10.</summary>
+    private static long SampleInterval(ParseResult p, Options o, long n)
+    {
+        long fdEvery = p.GetValue(o.FdEvery);
+        long every = p.GetValue(o.SampleEvery) ?? (fdEvery > 0 ? fdEvery : Math.Max(1, n / 10));
+        if (fdEvery > 0 && (every == 0 || fdEvery % every != 0))
+            throw new UsageException($"--fd-every {fdEvery} must be a multiple of --sample-every {every} (the distance is measured on the sample iterations).");
+        return every;
+    }
+
+    /// <summary>The FD curve's spec, or null without --fd-every.</summary>
+    private static FdSpec? FdOf(ParseResult p, Options o)
+    {
+        bool any = o.Fd.All.Append(o.FdSamples).Append(o.FdReference).Any(x => p.Given(x));
+        if (p.GetValue(o.FdEvery) == 0)
+        {
+            if (any) throw new UsageException("--fd-samples, --fd-features, --fd-weights, --fd-classifier and --fd-reference need --fd-every N.");
+            return null;
+        }
+        var features = o.Fd.Spec(p);
+        if (p.GetValue(o.FdReference) is { } r && !File.Exists(r)) throw new UsageException($"--fd-reference '{r}' does not exist.");
+        return new FdSpec
+        {
+            Every = p.GetValue(o.FdEvery),
+            Samples = p.GetValue(o.FdSamples),
+            Features = features.Resolved,
+            Weights = features.Weights is null ? null : Path.GetFullPath(features.Weights),
+            Classifier = features.Classifier is null ? null : Path.GetFullPath(features.Classifier),
+            Reference = p.GetValue(o.FdReference) is { } file ? Path.GetFullPath(file) : null,
         };
     }
 

@@ -81,6 +81,7 @@ internal static class TrainRun
                 throw new UsageException($"--iterations {training.Iterations} is below the {resumedAt} iterations of the checkpoint '{found.Path}'; give at least {resumedAt}.");
             training = training with { ResumeFrom = found.Path };
         }
+        var fd = spec.Fd is { } fdSpec ? FdCurve.Prepare(ml, fdSpec, spec.Dataset, data, conditional, console) : null;
         spec = spec with { Training = training };
 
         // ------------------------------------------------------------ run: the folder is written from here on
@@ -98,6 +99,7 @@ internal static class TrainRun
             Directory.CreateDirectory(folder.Path);
         }
         Directory.CreateDirectory(folder.SamplesDirectory);
+        if (fd is not null) spec = spec with { Fd = fd.SaveInto(folder) };
         AtomicFile.WriteAllText(folder.OptionsPath, RunJson.Text(spec.ToJson(data, model, r.CommandLine)));
         console.Line($"Training {Describe(training, model)} on {data.Description}.");
 
@@ -108,8 +110,17 @@ internal static class TrainRun
         var estimator = ml.Transforms.TrainGanSdp(training with
         {
             Progress = new Sink(p => onProgress(p)),
-            OnSample = s => ImageGrid.Save(folder.SamplePath(s.Iteration), s.Images, s.Shape,
-                new ImageGridOptions { Columns = columns, MinValue = s.Range.Min, MaxValue = s.Range.Max }, s.Classes),
+            OnSample = s =>
+            {
+                ImageGrid.Save(folder.SamplePath(s.Iteration), s.Images, s.Shape,
+                    new ImageGridOptions { Columns = columns, MinValue = s.Range.Min, MaxValue = s.Range.Max }, s.Classes);
+                if (fd is not null && s.Iteration % fd.Spec.Every == 0)
+                {
+                    double distance = fd.Measure(s);
+                    metrics.FrechetDistance(s.Iteration, distance, fd.Spec.DistanceName);
+                    console.Line(string.Create(CultureInfo.InvariantCulture, $"iter {s.Iteration}: {fd.Spec.DistanceName} = {distance:F4} ({fd.Spec.Samples} images)"));
+                }
+            },
             OnWarning = console.Warn,
             CancellationToken = cancellation,
         });

@@ -4,30 +4,28 @@ using Ml.GanSdp.Models;
 
 namespace Ml.GanSdp.Samples.Commands;
 
-/// <summary>The Frechet-distance curve during training: every <see cref="Every"/> iterations, <see cref="Samples"/> generated images against the reference statistics.</summary>
+/// <summary>
+/// The Frechet-distance curve during training: every <see cref="Every"/> iterations, <see cref="Samples"/> images of the
+/// current generator (seeds 0 .. Samples - 1, classes in turn) against the reference statistics, in a feature space.
+/// </summary>
 public sealed record FdSpec
 {
-    /// <summary>Iterations between two measurements.</summary>
+    /// <summary>Iterations between two measurements (a multiple of the sample interval).</summary>
     public long Every { get; init; }
-    /// <summary>Generated images per measurement (and real images for reference statistics computed by the run).</summary>
+    /// <summary>Generated images per measurement (and real images when the run computes the reference statistics).</summary>
     public int Samples { get; init; } = 1000;
-    /// <summary>The feature space.</summary>
-    public FeatureSpace Features { get; init; } = FeatureSpace.ResNet18;
-    /// <summary>Inception-v3 weights (pytorch-fid's file), for <see cref="FeatureSpace.Inception"/>.</summary>
+    /// <summary>The feature space (Auto: Inception with <see cref="Weights"/>, else ResNet18).</summary>
+    public GenerativeFeatureSpace Features { get; init; } = GenerativeFeatureSpace.Auto;
+    /// <summary>pytorch-fid's Inception weights, for FID.</summary>
     public string? Weights { get; init; }
-    /// <summary>Reference statistics (.npz); null: computed from the training data (and cached).</summary>
+    /// <summary>The domain classifier (.npz); once the run has started, the run folder's fd-classifier.npz.</summary>
+    public string? Classifier { get; init; }
+    /// <summary>The reference statistics (.npz); once the run has started, the run folder's fd-reference.npz.</summary>
     public string? Reference { get; init; }
-}
-
-/// <summary>The feature spaces a Frechet distance is measured in.</summary>
-public enum FeatureSpace
-{
-    /// <summary>ImageNet-pretrained ResNet18 (512 features; Microsoft.ML.DnnImageFeaturizer.ResNet18).</summary>
-    ResNet18,
-    /// <summary>A small CNN classifier trained on the real data (its penultimate layer).</summary>
-    Classifier,
-    /// <summary>pytorch-fid's Inception-v3 (2048 pool features: FID), with the user's weights file.</summary>
-    Inception,
+    /// <summary>The features as the CLI checks them.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public FeatureSpec FeatureSpec => new(Features, Weights, Classifier);
+    /// <summary>The distance's report name: "FID", "FD (ResNet18)" or "FD (classifier)".</summary>
+    public string DistanceName => FeatureSpec.DistanceName;
 }
 
 /// <summary>

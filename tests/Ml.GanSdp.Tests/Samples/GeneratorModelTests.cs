@@ -25,7 +25,7 @@ public sealed class GeneratorModelTests
     ];
 
     [TestMethod]
-    public void MalformedMetadata_IsOneLineNamingFileAndField_InGenerateAugmentAndClassify()
+    public void MalformedMetadata_IsOneLineNamingFileAndField_InGenerateAugmentClassifyAndFid()
     {
         using var dir = new TempDir();
         foreach (var (name, edits, field, problem) in Cases)
@@ -39,6 +39,7 @@ public sealed class GeneratorModelTests
                 ["generate", model, "--files", "-o", dir.File("g")],
                 ["augment", model, "--max-rows", "20", "-o", dir.File("aug")],
                 ["classify", model, "--max-rows", "50", "--per-class", "1", "--test-rows", "10", "--seeds", "0"],
+                ["fid", model, "-n", "10", "--allow-few"],
             })
             {
                 var r = Gansdp.Run(command).ExpectOneLineError(ExitCodes.Failure, model, $"'{field}'", problem);
