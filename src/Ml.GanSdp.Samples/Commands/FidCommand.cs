@@ -62,7 +62,7 @@ internal static class FidCommand
             else if (p.Given(referenceSet))
             {
                 if (fs.Resolved != GenerativeFeatureSpace.ResNet18) throw new UsageException("--reference-dataset statistics are in the ResNet18 feature space; use --features resnet18 (or auto without --weights).");
-                var cached = Cached(ml, p.GetValue(referenceSet), p.GetValue(archive), null, console);
+                var cached = Cached(ml, p.GetValue(referenceSet), p.GetValue(archive), n, console);
                 metrics = ml.Generation().Evaluate(cached.Statistics, generated, options, Progress(console));
             }
             else
@@ -170,8 +170,9 @@ internal static class FidCommand
     internal static void Print(CliConsole console, GenerativeMetrics m)
     {
         string N(long? v) => v?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
-        var table = new Table().Title(Markup.Escape($"{m.DistanceName} ({m.FeatureSpace})")).AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
+        var table = new Table().Title("generated vs real images").AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
         table.AddRow(Markup.Escape(m.DistanceName), m.FrechetDistance.ToString("F4", CultureInfo.InvariantCulture));
+        table.AddRow("feature space", Markup.Escape(m.FeatureSpace));
         if (m.KidMean is { } kid) table.AddRow("KID", string.Create(CultureInfo.InvariantCulture, $"{kid:G5} ± {m.KidStandardDeviation:G3} ({m.KidSubsets} subsets of {m.KidSubsetSize})"));
         if (m.Precision is { } pr) table.AddRow("precision", pr.ToString("F4", CultureInfo.InvariantCulture));
         if (m.Recall is { } rc) table.AddRow("recall", rc.ToString("F4", CultureInfo.InvariantCulture) + $" (k = {m.PrecisionRecallNeighbors})");

@@ -94,6 +94,32 @@ public sealed class FidCommandTests
     }
 
     [TestMethod]
+    public void ReferenceDataset_IsTheLibrarysCachedStatistics()
+    {
+        using var dir = new TempDir();
+        var previous = Environment.GetEnvironmentVariable(ReferenceStatistics.CacheDirectoryVariable);
+        Environment.SetEnvironmentVariable(ReferenceStatistics.CacheDirectoryVariable, dir.File("cache"));
+        try
+        {
+            var stats = Gansdp.Run(["fid", "stats", "--reference-dataset", "fashion-mnist", "-n", "6"]).Expect(0);
+            var file = Path.Combine(dir.File("cache"), ReferenceStatistics.FileName(ReferenceDataset.FashionMnistTrain, 6));
+            StringAssert.Contains(stats.Out, file);
+            Gansdp.Run(["fid", Path.Combine(TinyRuns.Unconditional, "model.zip"), "--reference-dataset", "fashion-mnist", "-n", "6", "--allow-few", "-o", dir.File("r.json")]).Expect(0);
+
+            var ml = new MLContext(1);
+            var loaded = ml.Model.Load(Path.Combine(TinyRuns.Unconditional, "model.zip"), out var schema);
+            var expected = ml.Generation().Evaluate(FeatureStatistics.Load(file), ml.Data.GenerateImages(loaded, schema, 6), new GenerativeEvaluationOptions { AllowTooFewSamples = true });
+            (loaded as IDisposable)?.Dispose();
+            Assert.AreEqual(expected.FrechetDistance, TinyRuns.Json(dir.File("r.json"))["FrechetDistance"]!.GetValue<double>());
+            Gansdp.Run(["fid", "stats", "--reference-dataset", "fashion-mnist", "-o", dir.File("x.npz")]).ExpectOneLineError(ExitCodes.Usage, "leave out -o");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ReferenceStatistics.CacheDirectoryVariable, previous);
+        }
+    }
+
+    [TestMethod]
     public void BadFeatureOptions_AreUsageErrors()
     {
         using var dir = new TempDir();
