@@ -57,3 +57,9 @@ public sealed class CliConsole
     /// <summary>Writes "label: path" with the path highlighted.</summary>
     public void Path(string label, string path) => Out.MarkupLine($"{Markup.Escape(label)}: [green]{Markup.Escape(path)}[/]");
 }
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (System.Progress posts to the thread pool).</summary>
+internal sealed class ProgressSink<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

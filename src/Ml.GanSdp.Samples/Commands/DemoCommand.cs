@@ -63,8 +63,7 @@ internal static class DemoCommand
         Step(console, 2, "train: TrainGanSdp (conditional DCGAN + SDP), Model.Save");
         var request = new TrainRun.Request(outDir, Resume: false, Overwrite: true, new TrainSpec { Dataset = dataset, Training = training }, null, AutoSampleCount: false,
             ["gansdp", "demo", "-n", n.ToString(CultureInfo.InvariantCulture), "-o", outDir]);
-        using (var result = TrainCommand.Run(request, console, CancellationToken.None))
-            TrainCommand.PrintResult(console, result);
+        TrainCommand.PrintResult(console, TrainCommand.Run(request, console, CancellationToken.None));
         var folder = new RunFolder(outDir);
 
         Step(console, 3, "load: mlContext.Model.Load (ONNX Runtime, no TorchSharp)");

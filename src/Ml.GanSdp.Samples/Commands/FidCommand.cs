@@ -182,13 +182,8 @@ internal static class FidCommand
     }
 
     private static IProgress<GenerativeEvaluationProgress>? Progress(CliConsole console)
-        => console.Interactive ? new Sink<GenerativeEvaluationProgress>(p => { if (p.Rows % 1024 == 0) console.Error.Write($"\r{p.Side}: {p.Rows} images featurized   "); }) : null;
+        => console.Interactive ? new ProgressSink<GenerativeEvaluationProgress>(p => { if (p.Rows % 1024 == 0) console.Error.Write($"\r{p.Side}: {p.Rows} images featurized   "); }) : null;
 
     private static IProgress<long>? RowProgress(CliConsole console)
-        => console.Interactive ? new Sink<long>(n => { if (n % 1024 == 0) console.Error.Write($"\r{n} images featurized   "); }) : null;
-
-    private sealed class Sink<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
+        => console.Interactive ? new ProgressSink<long>(n => { if (n % 1024 == 0) console.Error.Write($"\r{n} images featurized   "); }) : null;
 }

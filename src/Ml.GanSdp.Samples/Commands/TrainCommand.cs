@@ -99,7 +99,7 @@ internal static class TrainCommand
         try
         {
             var request = new TrainRun.Request(p.GetValue(o.Out)!, resume, p.GetValue(o.Overwrite), spec, overrides, !p.Given(o.SampleCount), ["gansdp", .. p.Tokens.Select(t => t.Value)]);
-            using var result = Run(request, console, cancel.Token);
+            var result = Run(request, console, cancel.Token);
             PrintResult(console, result);
             return ExitCodes.Success;
         }

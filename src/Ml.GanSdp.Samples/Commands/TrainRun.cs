@@ -29,11 +29,8 @@ internal static class TrainRun
     /// <param name="CommandLine">Recorded in options.json.</param>
     public sealed record Request(string Out, bool Resume, bool Overwrite, TrainSpec? Spec, Func<TrainSpec, TrainSpec>? Override, bool AutoSampleCount, IReadOnlyList<string> CommandLine);
 
-    /// <summary>What a finished run gives back: the folder, the summary, final.json's values, and the fitted model (dispose it).</summary>
-    public sealed record Result(RunFolder Folder, GanSdpTrainingSummary Summary, IReadOnlyDictionary<string, double> Final, LoadedData Data, GanSdpEstimator Estimator, OnnxTransformer Model) : IDisposable
-    {
-        public void Dispose() => Estimator.Dispose();
-    }
+    /// <summary>What a finished run gives back: the folder, the training summary and final.json's values.</summary>
+    public sealed record Result(RunFolder Folder, GanSdpTrainingSummary Summary, IReadOnlyDictionary<string, double> Final);
 
     /// <summary>Checks everything, then trains; throws <see cref="UsageException"/> (nothing written), <see cref="TrainingDivergedException"/> or <see cref="OperationCanceledException"/> (report.html written).</summary>
     public static Result Execute(MLContext ml, Request r, CliConsole console, CancellationToken cancellation)
@@ -104,12 +101,11 @@ internal static class TrainRun
         console.Line($"Training {Describe(training, model)} on {data.Description}.");
 
         using var metrics = new MetricsLog(folder.MetricsPath);
-        var shape = data.Shape;
         int columns = conditional ? Math.Max(1, training.SampleCount / data.ClassNames.Count) : 8;
         Action<TrainingProgress> onProgress = metrics.Progress;
-        var estimator = ml.Transforms.TrainGanSdp(training with
+        using var estimator = ml.Transforms.TrainGanSdp(training with
         {
-            Progress = new Sink(p => onProgress(p)),
+            Progress = new ProgressSink<TrainingProgress>(p => onProgress(p)),
             OnSample = s =>
             {
                 ImageGrid.Save(folder.SamplePath(s.Iteration), s.Images, s.Shape,
@@ -124,36 +120,28 @@ internal static class TrainRun
             OnWarning = console.Warn,
             CancellationToken = cancellation,
         });
+        OnnxTransformer fitted;
         try
         {
-            OnnxTransformer fitted;
-            try
+            fitted = WithProgress(console, training, show =>
             {
-                fitted = WithProgress(console, training, show =>
-                {
-                    onProgress = p => { metrics.Progress(p); show(p); };
-                    return estimator.Fit(data.View);
-                });
-            }
-            catch (Exception e) when (e is TrainingDivergedException or OperationCanceledException)
-            {
-                metrics.Dispose();
-                TryReport(folder, console);
-                throw;
-            }
-            var summary = estimator.LastTrainingSummary!;
-            AtomicFile.Write(folder.ModelPath, s => ml.Model.Save(fitted, SaveSchema(data, training), s));
-            metrics.Dispose();
-            var final = FinalValues(folder, summary);
-            AtomicFile.WriteAllText(folder.FinalPath, RunJson.Text(FinalJson(final, summary, folder)));
-            RunReport.Write(folder);
-            return new Result(folder, summary, final, data, estimator, fitted);
+                onProgress = p => { metrics.Progress(p); show(p); };
+                return estimator.Fit(data.View);
+            });
         }
-        catch
+        catch (Exception e) when (e is TrainingDivergedException or OperationCanceledException)
         {
-            estimator.Dispose();
+            metrics.Dispose();
+            TryReport(folder, console);
             throw;
         }
+        var summary = estimator.LastTrainingSummary!;
+        AtomicFile.Write(folder.ModelPath, s => ml.Model.Save(fitted, SaveSchema(data, training), s));
+        metrics.Dispose();
+        var final = FinalValues(folder, summary);
+        AtomicFile.WriteAllText(folder.FinalPath, RunJson.Text(FinalJson(final, summary, folder)));
+        RunReport.Write(folder);
+        return new Result(folder, summary, final);
     }
 
     /// <summary>Sample images per class in the grids of a conditional run.</summary>
@@ -263,8 +251,4 @@ internal static class TrainRun
             $"{o.Architecture} {cls} ({m.Channels} x {m.ImageSize} x {m.ImageSize}, width {o.Width}, latent {o.LatentSize}), {Opt.Kebab(o.Loss)} loss, {sdp}{regs}; {o.Iterations} iterations of batch {o.BatchSize}");
     }
 
-    private sealed class Sink(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }
