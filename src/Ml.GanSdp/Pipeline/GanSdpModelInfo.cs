@@ -128,7 +128,9 @@ public sealed record GanSdpModelInfo
     /// Reads the generator's metadata from <paramref name="path"/>: an ML.NET model zip (the ONNX model of ML.NET's
     /// OnnxTransformer, entry <c>.../OnnxModel</c>) or an .onnx file. The zip must hold exactly one Ml.GanSdp generator
     /// (<see cref="ReadAll"/> returns every one). Entry sizes are checked against <see cref="MaxModelBytes"/> before
-    /// reading, and no entry is read beyond its declared size. Errors (<see cref="InvalidDataException"/>) name the file,
+    /// reading, no entry is read beyond its declared size, and the model streams through in bounded memory: only its
+    /// metadata and the graph's inputs, outputs and initializer names are kept (a zip entry that expands to gigabytes
+    /// costs reading time, not memory). Errors (<see cref="InvalidDataException"/>) name the file,
     /// the entry and the field.
     /// </summary>
     public static GanSdpModelInfo Read(string path)
@@ -155,12 +157,10 @@ public sealed record GanSdpModelInfo
             if (!zip)
             {
                 if (probe.Length > MaxModelBytes) throw new InvalidDataException($"'{path}' is {probe.Length} bytes, beyond the {MaxModelBytes}-byte limit of an ONNX model.");
+                probe.Position = 0;
+                var info = TryFromOutline(ReadOutline(probe, probe.Length, $"'{path}'"), $"'{path}'");
+                return info is null ? [] : [info];
             }
-        }
-        if (!zip)
-        {
-            var info = TryFromOnnx(File.ReadAllBytes(path), $"'{path}'");
-            return info is null ? [] : [info];
         }
         var found = new List<GanSdpModelInfo>();
         ZipArchive archive;
@@ -174,11 +174,7 @@ public sealed record GanSdpModelInfo
                 var source = $"'{path}' entry '{entry.FullName}'";
                 if (entry.Length > MaxModelBytes || entry.Length < 0)
                     throw new InvalidDataException($"{source} declares {entry.Length} bytes, beyond the {MaxModelBytes}-byte limit of an ONNX model.");
-                // ML.NET's OnnxTransformer stores its model as a length-prefixed byte array: int32 (little-endian) n, then n bytes.
-                var bytes = ReadBounded(entry, source);
-                if (bytes.Length < 4 || BitConverter.ToInt32(bytes, 0) != bytes.Length - 4)
-                    throw new InvalidDataException($"{source} is not an OnnxTransformer model entry: its length prefix ({(bytes.Length < 4 ? "missing" : BitConverter.ToInt32(bytes, 0).ToString(CultureInfo.InvariantCulture))}) does not match the {bytes.Length - 4} bytes that follow.");
-                if (TryFromOnnx(bytes.AsSpan(4).ToArray(), source) is { } info) found.Add(info);
+                if (TryFromOutline(ReadEntryOutline(entry, source), source) is { } info) found.Add(info);
             }
         }
         return found;
@@ -186,31 +182,49 @@ public sealed record GanSdpModelInfo
 
     /// <summary>The metadata of ONNX model <paramref name="onnxModel"/>; <paramref name="source"/> names it in errors.</summary>
     public static GanSdpModelInfo FromOnnx(byte[] onnxModel, string source = "the ONNX model")
-        => TryFromOnnx(onnxModel, source) ?? throw new InvalidDataException($"{source} is not an Ml.GanSdp generator (no '{Keys.FormatVersion}' metadata).");
-
-    private static byte[] ReadBounded(ZipArchiveEntry entry, string source)
     {
-        var buffer = new byte[entry.Length];
+        ArgumentNullException.ThrowIfNull(onnxModel);
+        using var stream = new MemoryStream(onnxModel, writable: false);
+        return TryFromOutline(ReadOutline(stream, onnxModel.Length, source), source)
+            ?? throw new InvalidDataException($"{source} is not an Ml.GanSdp generator (no '{Keys.FormatVersion}' metadata).");
+    }
+
+    /// <summary>
+    /// The outline of the ONNX model in an OnnxTransformer zip entry, streamed in bounded memory: ML.NET stores the model
+    /// as an int32 (little-endian) length n, then n bytes; the entry may hold no more than it declares.
+    /// </summary>
+    private static ModelProto ReadEntryOutline(ZipArchiveEntry entry, string source)
+    {
         try
         {
             using var s = entry.Open();
-            int read = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            if (read != buffer.Length) throw new InvalidDataException($"{source} ends after {read} of its declared {entry.Length} bytes.");
+            Span<byte> prefix = stackalloc byte[4];
+            int got = s.ReadAtLeast(prefix, 4, throwOnEndOfStream: false);
+            long declared = got == 4 ? BitConverter.ToInt32(prefix) : -1;
+            if (got < 4 || declared != entry.Length - 4)
+                throw new InvalidDataException($"{source} is not an OnnxTransformer model entry: its length prefix ({(got < 4 ? "missing" : declared.ToString(CultureInfo.InvariantCulture))}) does not match the {entry.Length - 4} bytes that follow.");
+            var outline = ReadOutline(s, declared, source);
             if (s.ReadByte() != -1) throw new InvalidDataException($"{source} holds more than its declared {entry.Length} bytes.");
+            return outline;
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{source} cannot be decompressed: {e.Message}", e);
         }
-        return buffer;
     }
 
-    private static GanSdpModelInfo? TryFromOnnx(byte[] bytes, string source)
+    private static ModelProto ReadOutline(Stream stream, long length, string source)
     {
-        ArgumentNullException.ThrowIfNull(bytes);
-        ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(bytes); }
-        catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"{source} is not an ONNX model: {e.Message}", e); }
+        try { return OnnxModelOutline.Read(stream, length); }
+        catch (Exception e) when (e is InvalidDataException or InvalidProtocolBufferException)
+        {
+            if (e.Message.StartsWith(source, StringComparison.Ordinal)) throw;
+            throw new InvalidDataException($"{source} is not an ONNX model: {e.Message}", e);
+        }
+    }
+
+    private static GanSdpModelInfo? TryFromOutline(ModelProto model, string source)
+    {
         var props = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in model.MetadataProps)
             if (!props.TryAdd(p.Key, p.Value)) throw new InvalidDataException($"{source}: metadata field '{p.Key}' appears twice.");

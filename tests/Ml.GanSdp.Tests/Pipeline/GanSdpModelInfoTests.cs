@@ -174,6 +174,52 @@ public sealed class GanSdpModelInfoTests
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => GanSdpModelInfo.Read(two)).Message, "holds 2 Ml.GanSdp generators");
     }
 
+    [TestMethod]
+    public void AnEntryThatExpandsToHundredsOfMegabytes_IsReadInBoundedMemory()
+    {
+        // #12.4: a small zip whose OnnxModel entry inflates to 256 MiB (a zero-filled initializer appended to the graph)
+        // must not be read whole: the reader streams it and keeps only the metadata and the graph's outline.
+        using var dir = new TempDir();
+        var path = dir.File("bomb.zip");
+        const int zeros = 256 << 20;
+        var model = ModelProto.Parser.ParseFrom(Model.Value);
+        byte[] graph = model.Graph.ToByteArray();
+        model.Graph = null;
+        byte[] rest = model.ToByteArray();
+        byte[] tensorHead = [0x42, 3, (byte)'b', (byte)'i', (byte)'g', 0x4A, .. Varint(zeros)];     // name = "big", raw_data: zeros
+        byte[] initializerHead = [0x2A, .. Varint(tensorHead.Length + zeros)];                        // GraphProto.initializer
+        long graphLength = graph.Length + initializerHead.Length + tensorHead.Length + zeros;
+        byte[] graphHead = [0x3A, .. Varint(graphLength)];                                             // ModelProto.graph
+        long modelLength = graphHead.Length + graphLength + rest.Length;
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        using (var s = zip.CreateEntry("TransformerChain/Transform_000/OnnxModel", CompressionLevel.SmallestSize).Open())
+        {
+            s.Write(BitConverter.GetBytes(checked((int)modelLength)));
+            s.Write(graphHead); s.Write(graph); s.Write(initializerHead); s.Write(tensorHead);
+            var block = new byte[1 << 20];
+            for (int i = 0; i < zeros / block.Length; i++) s.Write(block);
+            s.Write(rest);
+        }
+        Assert.IsTrue(new FileInfo(path).Length < 4 << 20, $"the zip itself is small ({new FileInfo(path).Length} bytes)");
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var info = GanSdpModelInfo.Read(path);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        CollectionAssert.AreEqual(Info.ToMetadata().ToList(), info.ToMetadata().ToList(), "every field read back");
+        Assert.AreEqual(Info.LatentSize, info.LatentSize);
+        Assert.IsTrue(allocated < 16 << 20, $"reading the 256 MiB entry allocated {allocated / (1 << 20)} MiB");
+    }
+
+    private static byte[] Varint(long value)
+    {
+        var bytes = new List<byte>();
+        for (ulong v = (ulong)value; ; v >>= 7)
+        {
+            if (v < 0x80) { bytes.Add((byte)v); return [.. bytes]; }
+            bytes.Add((byte)(v & 0x7f | 0x80));
+        }
+    }
+
     private static byte[] Prefixed(byte[] model) => [.. BitConverter.GetBytes(model.Length), .. model];
 
     private static void WriteZip(string path, params byte[][] entries)
