@@ -11,10 +11,12 @@ namespace Ml.GanSdp.Bench;
 
 /// <summary>
 /// SDP's cost on a DCGAN training step (1x32x32, width 64, z 100, batch 64, non-saturating, Adam 2e-4 (0.5, 0.999)).
-/// Four sessions built from the same seed, timed in interleaved blocks (the order rotates every block, so slow
+/// Five sessions built from the same seed, timed in interleaved blocks (the order rotates every block, so slow
 /// phases of a shared machine hit every variant): baseline; baseline plus the extra D forward on the reals in the
 /// G step (what the trainer adds whenever a regularizer is present); SDP active from iteration 0 with k = 5 (as the
-/// trainer runs it); SDP on D only (no real forward in the G step, so SDP does not act on G). Then the parts of
+/// trainer runs it by default); SDP with the G step reusing the last D step's real output
+/// (<see cref="GeneratorRealOutput.ReuseDiscriminatorStep"/>); SDP on D only (no real forward in the G step, so SDP does
+/// not act on G). Then the parts of
 /// SDP itself (nearest-neighbour search, pooling + normalization, the whole penalty) on the same shapes.
 /// </summary>
 internal static class OverheadBench
@@ -49,6 +51,7 @@ internal static class OverheadBench
             new Variant("baseline", "no regularizer", basis),
             new Variant("baseline+realD", "no regularizer, D forward on reals in the G step", basis with { RealOutputInGeneratorStep = true }),
             new Variant("sdp", "SDP t=0 k=5 (trainer default: D forward on reals in the G step)", basis with { Sdp = sdp }),
+            new Variant("sdp-reuse", "SDP t=0 k=5, G step reuses the D step's real output (GeneratorRealOutput.ReuseDiscriminatorStep)", basis with { Sdp = sdp, GeneratorRealOutput = GeneratorRealOutput.ReuseDiscriminatorStep }),
             new Variant("sdp-D-only", "SDP t=0 k=5, no real forward in the G step (SDP acts on D only)", basis with { Sdp = sdp, RealOutputInGeneratorStep = false }),
         };
 
