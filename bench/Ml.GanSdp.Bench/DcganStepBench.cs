@@ -43,7 +43,28 @@ internal static class DcganStepBench
             _ => throw new ArgumentException($"arm must be lib or raw, not '{arm}'."),
         };
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "RESULT dcgan {0} {1:F3}", arm, ms));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "TENSORS {0} {1:F1} managed tensors created per step", arm, _createdPerStep));
         return 0;
+    }
+
+    /// <summary>Managed tensors (TorchSharp wrappers) created per timed step, in or outside dispose scopes: a measure of per-step allocations and calls.</summary>
+    private static double _createdPerStep;
+
+    private static long Created()
+    {
+        var s = DisposeScopeManager.Statistics;
+        return s.CreatedInScopeCount + s.CreatedOutsideScopeCount;
+    }
+
+    /// <summary>Runs <paramref name="steps"/> steps; returns ms per step and records the tensors created per step.</summary>
+    private static double Timed(int steps, Action step)
+    {
+        long created = Created();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step();
+        double ms = clock.Elapsed.TotalMilliseconds / steps;
+        _createdPerStep = (Created() - created) / (double)steps;
+        return ms;
     }
 
     /// <summary>The pool of real images: uniform in [-1, 1], seeded.</summary>
@@ -76,9 +97,7 @@ internal static class DcganStepBench
         using var data = new TensorBatchSource(pool);
         using var session = GanTraining.Create(options, data);
         for (int i = 0; i < warmup; i++) session.Trainer.TrainIteration();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) session.Trainer.TrainIteration();
-        return clock.Elapsed.TotalMilliseconds / steps;
+        return Timed(steps, () => session.Trainer.TrainIteration());
     }
 
     private static Sequential Generator(int ngf) => nn.Sequential(
@@ -149,9 +168,7 @@ internal static class DcganStepBench
         }
 
         for (int i = 0; i < warmup; i++) Step(true);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(false);
-        var ms = clock.Elapsed.TotalMilliseconds / steps;
+        var ms = Timed(steps, () => Step(false));
         if (!double.IsFinite(lossSum)) throw new InvalidOperationException("non-finite loss");
         return ms;
     }
