@@ -141,6 +141,95 @@ internal static class OverheadBench
         Console.WriteLine(F($"| nearest-neighbour search (top-k, k x 64 distances over 1024 pixels, argmin) | {nn:F3} | {200 * nn / baselineMs:F2}% |"));
         Console.WriteLine(F($"| global max pooling + normalization ({fo.BlockFeatures.Count} blocks, real and fake) | {pooling:F3} | {200 * pooling / baselineMs:F2}% |"));
         Console.WriteLine(F($"| whole L_SDP forward (SampleDifferencesPenalty.Compute) | {whole:F3} | {200 * whole / baselineMs:F2}% |"));
+        Console.WriteLine();
+        StepCosts(s, real, fake, reps, baselineMs);
+    }
+
+    /// <summary>
+    /// SDP's cost inside the steps, backward included: the D step's forwards (reals, fakes), adversarial loss and backward
+    /// with and without (lambda/k) L_SDP, and the G step's (G forward, D forward on the fakes, loss, backward; D frozen)
+    /// with and without the G-side term on a detached real output (as with reuse). Each pair runs alternately
+    /// (order swapped every repetition); the cost is the median of the per-repetition differences.
+    /// </summary>
+    private static void StepCosts(GanTrainingSession s, Tensor real, Tensor fake, int reps, double baselineMs)
+    {
+        const int k = 5;
+        const double weight = 0.01 / k;
+        var loss = GanLosses.Create(GanLossKind.NonSaturating);
+        var d = s.Discriminator;
+        var g = s.Generator;
+        using var rng = new Generator(12);
+
+        void DStep(bool sdp)
+        {
+            using var scope = NewDisposeScope();
+            var ro = d.Forward(real);
+            var fo = d.Forward(fake);
+            var total = loss.DiscriminatorLoss(ro.Scores, fo.Scores);
+            if (sdp)
+            {
+                using var r = SampleDifferencesPenalty.Compute(real, fake, ro.Scores, fo.Scores, ro.BlockFeatures, fo.BlockFeatures, k, SdpNormalization.Unit);
+                total = total + r.Loss * weight;
+            }
+            d.Module.zero_grad();
+            total.backward();
+        }
+        var (dPlain, dSdp, dCost) = Paired(reps, () => DStep(false), () => DStep(true));
+
+        DiscriminatorOutput realOut;
+        using (no_grad())
+        {
+            var o = d.Forward(real);
+            realOut = new DiscriminatorOutput(o.Scores.detach(), o.BlockFeatures.Select(f => f.detach()).ToArray());
+        }
+        var dParameters = d.Module.parameters().ToArray();
+        foreach (var p in dParameters) p.requires_grad = false;
+        try
+        {
+            void GStep(bool sdp)
+            {
+                using var scope = NewDisposeScope();
+                var f = g.Forward(randn(new long[] { 64, 100 }, ScalarType.Float32, generator: rng));
+                var fo = d.Forward(f);
+                var total = loss.GeneratorLoss(fo.Scores);
+                if (sdp)
+                {
+                    using var r = SampleDifferencesPenalty.Compute(real, f, realOut.Scores, fo.Scores, realOut.BlockFeatures, fo.BlockFeatures, k, SdpNormalization.Unit);
+                    total = total + r.Loss * weight;
+                }
+                g.Module.zero_grad();
+                total.backward();
+            }
+            var (gPlain, gSdp, gCost) = Paired(reps, () => GStep(false), () => GStep(true));
+            Console.WriteLine(F($"SDP inside the steps, forward and backward ({reps} alternating repetitions each, median ms; cost = median of the per-repetition differences; % of the baseline iteration's median CPU time {baselineMs:F1} ms):"));
+            Console.WriteLine("| step part | without SDP | with SDP | cost of SDP | % of a baseline iteration |");
+            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine(F($"| D step: D forward on reals and fakes, loss, backward | {dPlain:F1} | {dSdp:F1} | {dCost:F2} | {100 * dCost / baselineMs:F2}% |"));
+            Console.WriteLine(F($"| G step: G forward, D forward on fakes, loss, backward (real output given, detached) | {gPlain:F1} | {gSdp:F1} | {gCost:F2} | {100 * gCost / baselineMs:F2}% |"));
+        }
+        finally
+        {
+            foreach (var p in dParameters) p.requires_grad = true;
+            realOut.Dispose();
+        }
+    }
+
+    /// <summary>Alternates two actions (order swapped every repetition); medians of each and of the differences b - a, in ms.</summary>
+    private static (double A, double B, double Difference) Paired(int reps, Action a, Action b)
+    {
+        for (int i = 0; i < 2; i++) { a(); b(); }
+        var ta = new List<double>();
+        var tb = new List<double>();
+        for (int r = 0; r < reps; r++)
+        {
+            foreach (bool first in r % 2 == 0 ? new[] { true, false } : new[] { false, true })
+            {
+                var c = Stopwatch.StartNew();
+                (first ? a : b)();
+                (first ? ta : tb).Add(c.Elapsed.TotalMilliseconds);
+            }
+        }
+        return (Median(ta), Median(tb), Median(ta.Zip(tb, (x, y) => y - x)));
     }
 
     /// <summary>n 1x32x32 images uniform in [-1, 1].</summary>
