@@ -62,6 +62,7 @@ def sections(rows, command, python, results_path):
         return f"{med(a.values()) / med(b.values()):.3f}", spread(paired, "{:.3f}")
 
     settings = [s for (b, s) in by if b == "dcgan"]
+    ab_settings = [s for (b, s) in by if b == "ab"]
     blocks = max((len(by[("dcgan", s)]["lib"]) for s in settings), default=0)
     label = {"default": "defaults (C#: library default; PyTorch: its own)"}
 
@@ -84,6 +85,17 @@ def sections(rows, command, python, results_path):
         p, pp = ratio("dcgan", s, "py", "lib")
         lines.append(f"| {label.get(s, s)} | {cell('dcgan', s, 'lib', '{:.1f}')} | {cell('dcgan', s, 'raw', '{:.1f}')} | "
                      f"{cell('dcgan', s, 'py', '{:.1f}')} | {o} | {op} | {p} | {pp} |")
+    if ab_settings:
+        lines += ["",
+                  "lib/raw measured in one process (`gansdp-bench step-ab`: both arms built side by side, timed in "
+                  "interleaved blocks whose order alternates, so a load change hits both alike; wall and process CPU time "
+                  "per step): median [min–max] of the per-block ratios.", "",
+                  "| setting (intra-op threads) | blocks | lib/raw wall | lib/raw CPU |",
+                  "|---|---|---|---|"]
+        for s in ab_settings:
+            wall = list(by[("ab", s)]["wall"].values())
+            cpu = list(by[("ab", s)]["cpu"].values())
+            lines.append(f"| {label.get(s, s)} | {len(wall)} | {spread(wall, '{:.3f}')} | {spread(cpu, '{:.3f}')} |")
     out["DCGAN training step"] = "\n".join(lines) + "\n"
 
     ranked = sorted((s for s in settings if s != "default"), key=lambda s: med(by[("dcgan", s)]["lib"].values()))
@@ -101,7 +113,7 @@ def sections(rows, command, python, results_path):
     lines = ["## Per-call overhead", "",
              "`a + b`: `c = a + b` on 1-element float tensors (ADD_N calls after 20000 warm-up calls, ns/call); C# "
              "disposes each result at once, Python drops it by rebinding. Tiny DCGAN: the iteration above with batch 4 "
-             "and ngf = ndf = 4 (TINY_STEPS steps after 20 warm-up steps, ms/step), where the arithmetic is negligible "
+             "and ngf = ndf = 4 (TINY_STEPS steps after TINY_WARMUP warm-up steps, ms/step), where the arithmetic is negligible "
              "and the time is per-op overhead. One intra-op thread. Median [min–max] over blocks, same run as above.", "",
              "| benchmark | lib | raw (C#) | py | lib/raw | py/lib |",
              "|---|---|---|---|---|---|"]

@@ -10,15 +10,18 @@
 # Knobs (environment): BLOCKS (rounds, default 5), STEPS (timed steps per block, 10), WARMUP (3),
 # SETTINGS (intra-op thread counts, default "default 1 2"; "default" = the library's default for C#, PyTorch's own
 # for Python), ADD_BLOCKS (rounds of the overhead benchmarks, 3), ADD_N (additions per block, 100000), TINY_STEPS
-# (steps of the tiny DCGAN, 200), BATCH/WIDTH (64/64), PYTHON (/usr/bin/python3), NO_DOCS=1 (print only).
+# (steps of the tiny DCGAN, 200), AB_BLOCKS / AB_STEPS (gansdp-bench step-ab: lib and raw interleaved in one process,
+# 10 blocks of 2 steps per setting), TINY_WARMUP (its warm-up steps, 200: .NET's tiered JIT optimizes a method after about
+# 30 calls, so 20 warm-up steps left the library's code partly unoptimized in the timed steps), BATCH/WIDTH (64/64), PYTHON (/usr/bin/python3), NO_DOCS=1 (print only).
 set -euo pipefail
 config="${1:-Release}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 BLOCKS="${BLOCKS:-5}"; STEPS="${STEPS:-10}"; WARMUP="${WARMUP:-3}"
 SETTINGS="${SETTINGS:-default 1 2}"
-ADD_BLOCKS="${ADD_BLOCKS:-3}"; ADD_N="${ADD_N:-100000}"; TINY_STEPS="${TINY_STEPS:-200}"
+ADD_BLOCKS="${ADD_BLOCKS:-3}"; ADD_N="${ADD_N:-100000}"; TINY_STEPS="${TINY_STEPS:-200}"; TINY_WARMUP="${TINY_WARMUP:-200}"
 BATCH="${BATCH:-64}"; WIDTH="${WIDTH:-64}"
+AB_BLOCKS="${AB_BLOCKS:-10}"; AB_STEPS="${AB_STEPS:-2}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 
 "$PYTHON" -c "import torch" 2>/dev/null || { echo "error: $PYTHON cannot import torch (apt-get install python3-torch)"; exit 1; }
@@ -71,12 +74,23 @@ for b in $(seq 1 "$BLOCKS"); do
     arms dcgan dcgan "$s" "$b" lib raw py -- warmup="$WARMUP" steps="$STEPS" batch="$BATCH" width="$WIDTH"
   done
 done
-echo "Overhead: $ADD_BLOCKS rounds of $ADD_N additions and of $TINY_STEPS steps of a tiny DCGAN (batch 4, width 4)"
+echo "lib vs raw in one process (gansdp-bench step-ab): $AB_BLOCKS interleaved blocks of $AB_STEPS steps per arm and setting"
+for s in "${settings[@]}"; do
+  l=$(load1)
+  res=$("$bin" step-ab threads="$s" warmup="$WARMUP" steps="$AB_STEPS" blocks="$AB_BLOCKS" batch="$BATCH" width="$WIDTH")
+  grep -q '^RESULT step-ab' <<<"$res" || { echo "error: no result from step-ab $s:"; echo "$res"; exit 1; }
+  while read -r _ blk wall cpu; do
+    printf 'ab\t%s\twall\t%s\t%s\t%s\n' "$s" "$blk" "$wall" "$l" >>"$out"
+    printf 'ab\t%s\tcpu\t%s\t%s\t%s\n' "$s" "$blk" "$cpu" "$l" >>"$out"
+  done < <(grep '^RATIO' <<<"$res")
+  printf '  step-ab   %-8s %s  (load %s)\n' "$s" "$(grep '^RESULT' <<<"$res")" "$l"
+done
+echo "Overhead: $ADD_BLOCKS rounds of $ADD_N additions and of $TINY_STEPS steps of a tiny DCGAN (batch 4, width 4) after $TINY_WARMUP warm-up steps"
 for b in $(seq 1 "$ADD_BLOCKS"); do
   arms addcall addcall 1 "$b" cs py -- n="$ADD_N"
-  arms dcgantiny dcgan 1 "$b" lib raw py -- warmup=20 steps="$TINY_STEPS" batch=4 width=4
+  arms dcgantiny dcgan 1 "$b" lib raw py -- warmup="$TINY_WARMUP" steps="$TINY_STEPS" batch=4 width=4
 done
 
-args=(--results "$out" --command "make bench (bash bench/run.sh $config; BLOCKS=$BLOCKS STEPS=$STEPS WARMUP=$WARMUP ADD_N=$ADD_N TINY_STEPS=$TINY_STEPS)" --python "$PYTHON")
+args=(--results "$out" --command "make bench (bash bench/run.sh $config; BLOCKS=$BLOCKS STEPS=$STEPS WARMUP=$WARMUP AB_BLOCKS=$AB_BLOCKS AB_STEPS=$AB_STEPS ADD_N=$ADD_N TINY_STEPS=$TINY_STEPS TINY_WARMUP=$TINY_WARMUP)" --python "$PYTHON")
 [[ -n ${NO_DOCS:-} ]] || args+=(--docs docs/benchmarks.md)
 "$PYTHON" bench/report.py "${args[@]}"

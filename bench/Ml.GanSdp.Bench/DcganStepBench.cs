@@ -43,7 +43,28 @@ internal static class DcganStepBench
             _ => throw new ArgumentException($"arm must be lib or raw, not '{arm}'."),
         };
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "RESULT dcgan {0} {1:F3}", arm, ms));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "TENSORS {0} {1:F1} managed tensors created per step", arm, _createdPerStep));
         return 0;
+    }
+
+    /// <summary>Managed tensors (TorchSharp wrappers) created per timed step, in or outside dispose scopes: a measure of per-step allocations and calls.</summary>
+    private static double _createdPerStep;
+
+    private static long Created()
+    {
+        var s = DisposeScopeManager.Statistics;
+        return s.CreatedInScopeCount + s.CreatedOutsideScopeCount;
+    }
+
+    /// <summary>Runs <paramref name="steps"/> steps; returns ms per step and records the tensors created per step.</summary>
+    private static double Timed(int steps, Action step)
+    {
+        long created = Created();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) step();
+        double ms = clock.Elapsed.TotalMilliseconds / steps;
+        _createdPerStep = (Created() - created) / (double)steps;
+        return ms;
     }
 
     /// <summary>The pool of real images: uniform in [-1, 1], seeded.</summary>
@@ -57,28 +78,48 @@ internal static class DcganStepBench
 
     private static double Library(int warmup, int steps, int batch, int width)
     {
-        var model = new ModelOptions { Architecture = Architecture.Dcgan, Channels = 1, ImageSize = 32, Width = width, LatentSize = Nz };
-        var options = new GanTrainerOptions
+        using var loop = new LibLoop(batch, width);
+        for (int i = 0; i < warmup; i++) loop.Step();
+        return Timed(steps, loop.Step);
+    }
+
+    /// <summary>The lib arm: a <see cref="GanTraining"/> session on the library's DCGAN; one step = <see cref="GanTrainer.TrainIteration"/>.</summary>
+    private sealed class LibLoop : IDisposable
+    {
+        private readonly Tensor _pool;
+        private readonly TensorBatchSource _data;
+        private readonly GanTrainingSession _session;
+
+        public LibLoop(int batch, int width)
         {
-            Loss = GanLossKind.NonSaturating,
-            Model = model,
-            LatentSize = Nz,
-            BatchSize = batch,
-            Iterations = long.MaxValue / 2,
-            GeneratorLearningRate = 2e-4,
-            DiscriminatorLearningRate = 2e-4,
-            Beta1 = 0.5,
-            Beta2 = 0.999,
-            Seed = 7,
-            Threads = TorchThreads.Current,
-        };
-        using var pool = Pool();
-        using var data = new TensorBatchSource(pool);
-        using var session = GanTraining.Create(options, data);
-        for (int i = 0; i < warmup; i++) session.Trainer.TrainIteration();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) session.Trainer.TrainIteration();
-        return clock.Elapsed.TotalMilliseconds / steps;
+            var model = new ModelOptions { Architecture = Architecture.Dcgan, Channels = 1, ImageSize = 32, Width = width, LatentSize = Nz };
+            var options = new GanTrainerOptions
+            {
+                Loss = GanLossKind.NonSaturating,
+                Model = model,
+                LatentSize = Nz,
+                BatchSize = batch,
+                Iterations = long.MaxValue / 2,
+                GeneratorLearningRate = 2e-4,
+                DiscriminatorLearningRate = 2e-4,
+                Beta1 = 0.5,
+                Beta2 = 0.999,
+                Seed = 7,
+                Threads = TorchThreads.Current,
+            };
+            _pool = Pool();
+            _data = new TensorBatchSource(_pool);
+            _session = GanTraining.Create(options, _data);
+        }
+
+        public void Step() => _session.Trainer.TrainIteration();
+
+        public void Dispose()
+        {
+            _session.Dispose();
+            _data.Dispose();
+            _pool.Dispose();
+        }
     }
 
     private static Sequential Generator(int ngf) => nn.Sequential(
@@ -110,50 +151,133 @@ internal static class DcganStepBench
 
     private static double Raw(int warmup, int steps, int batch, int width)
     {
-        manual_seed(7);
-        using var g = Generator(width);
-        using var d = Discriminator(width);
-        WeightsInit(g);
-        WeightsInit(d);
-        var dParameters = d.parameters().ToArray();
-        using var optG = optim.Adam(g.parameters(), 2e-4, 0.5, 0.999);
-        using var optD = optim.Adam(dParameters, 2e-4, 0.5, 0.999);
-        using var pool = Pool();
-        using var dataRng = new Generator(7);
-        using var noiseRng = new Generator(8);
-        using var ones = torch.ones(batch);
-        using var zeros = torch.zeros(batch);
-        double lossSum = 0;
+        using var loop = new RawLoop(batch, width);
+        for (int i = 0; i < warmup; i++) loop.Step(read: true);
+        var ms = Timed(steps, () => loop.Step(read: false));
+        if (!double.IsFinite(loop.LossSum)) throw new InvalidOperationException("non-finite loss");
+        return ms;
+    }
 
-        void Step(bool read)
+    /// <summary>The raw arm: the same iteration written directly in TorchSharp (no library code).</summary>
+    private sealed class RawLoop : IDisposable
+    {
+        private readonly int _batch;
+        private readonly Sequential _g, _d;
+        private readonly Parameter[] _dParameters;
+        private readonly optim.Optimizer _optG, _optD;
+        private readonly Tensor _pool, _ones, _zeros;
+        private readonly Generator _dataRng = new(7), _noiseRng = new(8);
+
+        public RawLoop(int batch, int width)
+        {
+            _batch = batch;
+            manual_seed(7);
+            _g = Generator(width);
+            _d = Discriminator(width);
+            WeightsInit(_g);
+            WeightsInit(_d);
+            _dParameters = _d.parameters().ToArray();
+            _optG = optim.Adam(_g.parameters(), 2e-4, 0.5, 0.999);
+            _optD = optim.Adam(_dParameters, 2e-4, 0.5, 0.999);
+            _pool = Pool();
+            _ones = torch.ones(batch);
+            _zeros = torch.zeros(batch);
+        }
+
+        /// <summary>The sum of the losses read back (warm-up steps only, as a finiteness check).</summary>
+        public double LossSum { get; private set; }
+
+        public void Step(bool read)
         {
             using var scope = NewDisposeScope();
             // D step: a real batch from the pool, fakes without gradient.
-            var real = pool.index_select(0, randint(0, PoolSize, new long[] { batch }, ScalarType.Int64, generator: dataRng));
+            var real = _pool.index_select(0, randint(0, PoolSize, new long[] { _batch }, ScalarType.Int64, generator: _dataRng));
             Tensor fake;
-            using (no_grad()) fake = g.forward(randn(new long[] { batch, Nz, 1, 1 }, ScalarType.Float32, generator: noiseRng));
-            var lossD = nn.functional.binary_cross_entropy_with_logits(d.forward(real).view(-1), ones)
-                      + nn.functional.binary_cross_entropy_with_logits(d.forward(fake).view(-1), zeros);
-            optD.zero_grad();
+            using (no_grad()) fake = _g.forward(randn(new long[] { _batch, Nz, 1, 1 }, ScalarType.Float32, generator: _noiseRng));
+            var lossD = nn.functional.binary_cross_entropy_with_logits(_d.forward(real).view(-1), _ones)
+                      + nn.functional.binary_cross_entropy_with_logits(_d.forward(fake).view(-1), _zeros);
+            _optD.zero_grad();
             lossD.backward();
-            optD.step();
+            _optD.step();
             // G step: D frozen, fresh latent codes, non-saturating loss.
-            foreach (var p in dParameters) p.requires_grad = false;
-            var fakeG = g.forward(randn(new long[] { batch, Nz, 1, 1 }, ScalarType.Float32, generator: noiseRng));
-            var lossG = nn.functional.binary_cross_entropy_with_logits(d.forward(fakeG).view(-1), ones);
-            optG.zero_grad();
+            foreach (var p in _dParameters) p.requires_grad = false;
+            var fakeG = _g.forward(randn(new long[] { _batch, Nz, 1, 1 }, ScalarType.Float32, generator: _noiseRng));
+            var lossG = nn.functional.binary_cross_entropy_with_logits(_d.forward(fakeG).view(-1), _ones);
+            _optG.zero_grad();
             lossG.backward();
-            optG.step();
-            foreach (var p in dParameters) p.requires_grad = true;
-            if (read) lossSum += lossD.item<float>() + lossG.item<float>();
+            _optG.step();
+            foreach (var p in _dParameters) p.requires_grad = true;
+            if (read) LossSum += lossD.item<float>() + lossG.item<float>();
         }
 
-        for (int i = 0; i < warmup; i++) Step(true);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step(false);
-        var ms = clock.Elapsed.TotalMilliseconds / steps;
-        if (!double.IsFinite(lossSum)) throw new InvalidOperationException("non-finite loss");
-        return ms;
+        public void Dispose()
+        {
+            _optG.Dispose();
+            _optD.Dispose();
+            _g.Dispose();
+            _d.Dispose();
+            _pool.Dispose();
+            _ones.Dispose();
+            _zeros.Dispose();
+            _dataRng.Dispose();
+            _noiseRng.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// <c>step-ab</c>: the lib and raw arms in ONE process, timed in interleaved blocks of <c>steps</c> steps whose order
+    /// alternates every block, so that a load change on a shared machine hits both arms alike; reports each arm's wall
+    /// and CPU ms per step (median [min-max] over blocks), lib/raw as the median of the per-block ratios, and one
+    /// "RATIO block wall cpu" line per block (bench/run.sh records them). A supplement
+    /// to <c>bench/run.sh</c>'s process-per-block comparison, less sensitive to load.
+    /// </summary>
+    public static int StepAb(Args a)
+    {
+        int warmup = a.Int("warmup", 5), steps = a.Int("steps", 5), blocks = a.Int("blocks", 20), batch = a.Int("batch", 64), width = a.Int("width", 64);
+        BenchThreads.Apply(a);
+        a.ThrowIfUnused();
+        if (warmup < 0 || steps < 1 || blocks < 1 || batch < 2 || width < 1) throw new ArgumentException("warmup >= 0, steps >= 1, blocks >= 1, batch >= 2 and width >= 1 are needed.");
+        using var lib = new LibLoop(batch, width);
+        using var raw = new RawLoop(batch, width);
+        var arms = new (string Name, Action Step)[] { ("lib", lib.Step), ("raw", () => raw.Step(read: false)) };
+        foreach (var (_, step) in arms)
+            for (int i = 0; i < warmup; i++) step();
+        var wall = new[] { new List<double>(), new List<double>() };
+        var cpu = new[] { new List<double>(), new List<double>() };
+        using var proc = Process.GetCurrentProcess();
+        for (int b = 0; b < blocks; b++)
+        {
+            for (int j = 0; j < 2; j++)
+            {
+                int v = (j + b) % 2;
+                proc.Refresh();
+                var cpu0 = proc.TotalProcessorTime;
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < steps; i++) arms[v].Step();
+                wall[v].Add(clock.Elapsed.TotalMilliseconds / steps);
+                proc.Refresh();
+                cpu[v].Add((proc.TotalProcessorTime - cpu0).TotalMilliseconds / steps);
+            }
+        }
+        string Cell(List<double> xs) => string.Format(CultureInfo.InvariantCulture, "{0:F1} [{1:F1}-{2:F1}]", Median(xs), xs.Min(), xs.Max());
+        string Ratio(List<double>[] xs)
+        {
+            var r = xs[0].Zip(xs[1], (l, w) => l / w).ToList();
+            return string.Format(CultureInfo.InvariantCulture, "{0:F3} [{1:F3}-{2:F3}]", Median(r), r.Min(), r.Max());
+        }
+        Console.WriteLine($"# step-ab: batch {batch}, width {width}, threads {TorchThreads.Current}, {blocks} blocks x {steps} steps per arm, {warmup} warm-up steps");
+        Console.WriteLine($"lib wall ms/step {Cell(wall[0])}, raw {Cell(wall[1])}; lib/raw wall (median of per-block ratios) {Ratio(wall)}");
+        Console.WriteLine($"lib CPU ms/step {Cell(cpu[0])}, raw {Cell(cpu[1])}; lib/raw CPU {Ratio(cpu)}");
+        for (int b = 0; b < blocks; b++)
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "RATIO {0} {1:F4} {2:F4}", b + 1, wall[0][b] / wall[1][b], cpu[0][b] / cpu[1][b]));
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "RESULT step-ab lib/raw {0:F4} {1:F4}", Median(wall[0].Zip(wall[1], (l, w) => l / w)), Median(cpu[0].Zip(cpu[1], (l, w) => l / w))));
+        return 0;
+    }
+
+    private static double Median(IEnumerable<double> xs)
+    {
+        var s = xs.OrderBy(x => x).ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
     /// <summary><c>addcall</c>: nanoseconds per <c>c = a + b</c> on 1-element tensors, the result freed at once.</summary>

@@ -145,7 +145,44 @@ internal static class FidBench
             times.Add(clock.Elapsed.TotalSeconds);
         }
         Console.WriteLine(F($"C# frechet: d = {d}, value {value:R}, best {times.Min():F3} s, median {Median(times):F3} s"));
+        Parts(s1, s2, d, reps);
         return 0;
+    }
+
+    /// <summary>
+    /// Times the parts of <see cref="FrechetDistance.Compute(double[], double[], double[], double[], double, Action{string}?)"/>'s
+    /// fast path with the same libtorch calls: the arrays into tensors, the Cholesky factor S1 = L L^T, the two products
+    /// L^T S2 L, the symmetrization and eigvalsh; then, for comparison, a full eigh of the same matrix. Median over reps.
+    /// </summary>
+    private static void Parts(double[] s1, double[] s2, int d, int reps)
+    {
+        var names = new[] { "tensors", "cholesky", "L^T S2", "(L^T S2) L", "symmetrize", "eigvalsh", "eigh (not used)" };
+        var t = names.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < reps; r++)
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var clock = Stopwatch.StartNew();
+            double Lap() { double x = clock.Elapsed.TotalSeconds; clock.Restart(); return x; }
+            var c1 = tensor(s1, new long[] { d, d }, ScalarType.Float64);
+            var c2 = tensor(s2, new long[] { d, d }, ScalarType.Float64);
+            t[0].Add(Lap());
+            var (l, info) = linalg.cholesky_ex(c1);
+            if (info.item<int>() != 0) throw new InvalidOperationException("S1 is not positive definite.");
+            t[1].Add(Lap());
+            var a = l.T.matmul(c2);
+            t[2].Add(Lap());
+            var m = a.matmul(l);
+            t[3].Add(Lap());
+            var sym = (m + m.T) * 0.5;
+            t[4].Add(Lap());
+            var w = linalg.eigvalsh(sym);
+            w.data<double>().ToArray();
+            t[5].Add(Lap());
+            var (ew, ev) = linalg.eigh(sym);
+            t[6].Add(Lap());
+        }
+        Console.WriteLine(F($"parts (median of {reps}, s): ") + string.Join(", ", names.Select((n, i) => F($"{n} {Median(t[i]):F3}"))));
     }
 
     private static double Median(List<double> xs)

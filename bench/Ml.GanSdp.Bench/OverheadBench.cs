@@ -11,10 +11,12 @@ namespace Ml.GanSdp.Bench;
 
 /// <summary>
 /// SDP's cost on a DCGAN training step (1x32x32, width 64, z 100, batch 64, non-saturating, Adam 2e-4 (0.5, 0.999)).
-/// Four sessions built from the same seed, timed in interleaved blocks (the order rotates every block, so slow
+/// Five sessions built from the same seed, timed in interleaved blocks (the order rotates every block, so slow
 /// phases of a shared machine hit every variant): baseline; baseline plus the extra D forward on the reals in the
 /// G step (what the trainer adds whenever a regularizer is present); SDP active from iteration 0 with k = 5 (as the
-/// trainer runs it); SDP on D only (no real forward in the G step, so SDP does not act on G). Then the parts of
+/// trainer runs it by default); SDP with the G step reusing the last D step's real output
+/// (<see cref="GeneratorRealOutput.ReuseDiscriminatorStep"/>); SDP on D only (no real forward in the G step, so SDP does
+/// not act on G). Then the parts of
 /// SDP itself (nearest-neighbour search, pooling + normalization, the whole penalty) on the same shapes.
 /// </summary>
 internal static class OverheadBench
@@ -49,6 +51,7 @@ internal static class OverheadBench
             new Variant("baseline", "no regularizer", basis),
             new Variant("baseline+realD", "no regularizer, D forward on reals in the G step", basis with { RealOutputInGeneratorStep = true }),
             new Variant("sdp", "SDP t=0 k=5 (trainer default: D forward on reals in the G step)", basis with { Sdp = sdp }),
+            new Variant("sdp-reuse", "SDP t=0 k=5, G step reuses the D step's real output (GeneratorRealOutput.ReuseDiscriminatorStep)", basis with { Sdp = sdp, GeneratorRealOutput = GeneratorRealOutput.ReuseDiscriminatorStep }),
             new Variant("sdp-D-only", "SDP t=0 k=5, no real forward in the G step (SDP acts on D only)", basis with { Sdp = sdp, RealOutputInGeneratorStep = false }),
         };
 
@@ -138,6 +141,95 @@ internal static class OverheadBench
         Console.WriteLine(F($"| nearest-neighbour search (top-k, k x 64 distances over 1024 pixels, argmin) | {nn:F3} | {200 * nn / baselineMs:F2}% |"));
         Console.WriteLine(F($"| global max pooling + normalization ({fo.BlockFeatures.Count} blocks, real and fake) | {pooling:F3} | {200 * pooling / baselineMs:F2}% |"));
         Console.WriteLine(F($"| whole L_SDP forward (SampleDifferencesPenalty.Compute) | {whole:F3} | {200 * whole / baselineMs:F2}% |"));
+        Console.WriteLine();
+        StepCosts(s, real, fake, reps, baselineMs);
+    }
+
+    /// <summary>
+    /// SDP's cost inside the steps, backward included: the D step's forwards (reals, fakes), adversarial loss and backward
+    /// with and without (lambda/k) L_SDP, and the G step's (G forward, D forward on the fakes, loss, backward; D frozen)
+    /// with and without the G-side term on a detached real output (as with reuse). Each pair runs alternately
+    /// (order swapped every repetition); the cost is the median of the per-repetition differences.
+    /// </summary>
+    private static void StepCosts(GanTrainingSession s, Tensor real, Tensor fake, int reps, double baselineMs)
+    {
+        const int k = 5;
+        const double weight = 0.01 / k;
+        var loss = GanLosses.Create(GanLossKind.NonSaturating);
+        var d = s.Discriminator;
+        var g = s.Generator;
+        using var rng = new Generator(12);
+
+        void DStep(bool sdp)
+        {
+            using var scope = NewDisposeScope();
+            var ro = d.Forward(real);
+            var fo = d.Forward(fake);
+            var total = loss.DiscriminatorLoss(ro.Scores, fo.Scores);
+            if (sdp)
+            {
+                using var r = SampleDifferencesPenalty.Compute(real, fake, ro.Scores, fo.Scores, ro.BlockFeatures, fo.BlockFeatures, k, SdpNormalization.Unit);
+                total = total + r.Loss * weight;
+            }
+            d.Module.zero_grad();
+            total.backward();
+        }
+        var (dPlain, dSdp, dCost) = Paired(reps, () => DStep(false), () => DStep(true));
+
+        DiscriminatorOutput realOut;
+        using (no_grad())
+        {
+            var o = d.Forward(real);
+            realOut = new DiscriminatorOutput(o.Scores.detach(), o.BlockFeatures.Select(f => f.detach()).ToArray());
+        }
+        var dParameters = d.Module.parameters().ToArray();
+        foreach (var p in dParameters) p.requires_grad = false;
+        try
+        {
+            void GStep(bool sdp)
+            {
+                using var scope = NewDisposeScope();
+                var f = g.Forward(randn(new long[] { 64, 100 }, ScalarType.Float32, generator: rng));
+                var fo = d.Forward(f);
+                var total = loss.GeneratorLoss(fo.Scores);
+                if (sdp)
+                {
+                    using var r = SampleDifferencesPenalty.Compute(real, f, realOut.Scores, fo.Scores, realOut.BlockFeatures, fo.BlockFeatures, k, SdpNormalization.Unit);
+                    total = total + r.Loss * weight;
+                }
+                g.Module.zero_grad();
+                total.backward();
+            }
+            var (gPlain, gSdp, gCost) = Paired(reps, () => GStep(false), () => GStep(true));
+            Console.WriteLine(F($"SDP inside the steps, forward and backward ({reps} alternating repetitions each, median ms; cost = median of the per-repetition differences; % of the baseline iteration's median CPU time {baselineMs:F1} ms):"));
+            Console.WriteLine("| step part | without SDP | with SDP | cost of SDP | % of a baseline iteration |");
+            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine(F($"| D step: D forward on reals and fakes, loss, backward | {dPlain:F1} | {dSdp:F1} | {dCost:F2} | {100 * dCost / baselineMs:F2}% |"));
+            Console.WriteLine(F($"| G step: G forward, D forward on fakes, loss, backward (real output given, detached) | {gPlain:F1} | {gSdp:F1} | {gCost:F2} | {100 * gCost / baselineMs:F2}% |"));
+        }
+        finally
+        {
+            foreach (var p in dParameters) p.requires_grad = true;
+            realOut.Dispose();
+        }
+    }
+
+    /// <summary>Alternates two actions (order swapped every repetition); medians of each and of the differences b - a, in ms.</summary>
+    private static (double A, double B, double Difference) Paired(int reps, Action a, Action b)
+    {
+        for (int i = 0; i < 2; i++) { a(); b(); }
+        var ta = new List<double>();
+        var tb = new List<double>();
+        for (int r = 0; r < reps; r++)
+        {
+            foreach (bool first in r % 2 == 0 ? new[] { true, false } : new[] { false, true })
+            {
+                var c = Stopwatch.StartNew();
+                (first ? a : b)();
+                (first ? ta : tb).Add(c.Elapsed.TotalMilliseconds);
+            }
+        }
+        return (Median(ta), Median(tb), Median(ta.Zip(tb, (x, y) => y - x)));
     }
 
     /// <summary>n 1x32x32 images uniform in [-1, 1].</summary>

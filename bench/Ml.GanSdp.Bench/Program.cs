@@ -2,6 +2,7 @@
 // native libraries). Options are key=value, --key=value or --key value; see each subcommand's class.
 //
 //   step      [arm=lib|raw] [threads=N|default] [warmup=W] [steps=S] [batch=64] [width=64]   DCGAN training step
+//   step-ab   [threads=...] [warmup=5] [steps=5] [blocks=20] [batch=64] [width=64]       lib and raw in one process, interleaved
 //   addcall   [n=100000] [warmup=20000] [threads=...]                                        per-call overhead of a + b
 //   eigh      [n=2048] [reps=3] [threads=...]                                                linalg.eigh, float64
 //   coverage  [key=value ...]   mode coverage, baseline vs SDP, ring8 + grid25, standard + aggressive (bench/modes/run.sh)
@@ -22,7 +23,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: gansdp-bench step|addcall|eigh|coverage|run|overhead|fid-speed|frechet [key=value ...]  (see bench/Ml.GanSdp.Bench/Program.cs)");
+    Console.WriteLine("usage: gansdp-bench step|step-ab|addcall|eigh|coverage|run|overhead|fid-speed|frechet [key=value ...]  (see bench/Ml.GanSdp.Bench/Program.cs)");
     return args.Length == 0 ? 2 : 0;
 }
 try
@@ -32,6 +33,7 @@ try
     Func<Args, int> command = args[0] switch
     {
         "step" => DcganStepBench.Run,
+        "step-ab" => DcganStepBench.StepAb,
         "addcall" => DcganStepBench.AddCall,
         "eigh" => ThreadBench.Eigh,
         "coverage" => CoverageBench.RunSuite,

@@ -112,6 +112,13 @@ public sealed record GanSdpOptions
     /// </summary>
     public bool? RealOutputInGeneratorStep { get; init; }
 
+    /// <summary>
+    /// Where that real output comes from: a second D forward in the generator step (<see cref="GeneratorRealOutput.Recompute"/>,
+    /// the default) or the last D step's output on the same batch, detached (<see cref="GeneratorRealOutput.ReuseDiscriminatorStep"/>:
+    /// one D forward less per iteration, reals scored by D one update earlier); see <see cref="GanTrainerOptions.GeneratorRealOutput"/>.
+    /// </summary>
+    public GeneratorRealOutput GeneratorRealOutput { get; init; } = GeneratorRealOutput.Recompute;
+
     /// <summary>Divergence bound on every loss term (see <see cref="GanTrainerOptions.MaxLossMagnitude"/>).</summary>
     public double MaxLossMagnitude { get; init; } = 1e6;
 
@@ -264,6 +271,7 @@ public sealed record GanSdpOptions
         Beta2 = Beta2,
         DiscriminatorSteps = DiscriminatorSteps,
         RealOutputInGeneratorStep = RealOutputInGeneratorStep,
+        GeneratorRealOutput = GeneratorRealOutput,
         EmaDecay = EmaDecay,
         EmaStartIteration = EmaStartIteration,
         Seed = Seed,

@@ -49,7 +49,15 @@ public sealed class DiscriminatorStep
     /// batch is handed to the caller in <paramref name="real"/> (the caller disposes it; the generator step
     /// reuses it). Throws <see cref="TrainingDivergedException"/> before any update when a term is not finite.
     /// </summary>
-    public StepResult Run(long iteration, out TrainingBatch real)
+    public StepResult Run(long iteration, out TrainingBatch real) => Run(iteration, keepRealOutput: false, out real, out _);
+
+    /// <summary>
+    /// As <see cref="Run(long, out TrainingBatch)"/>; with <paramref name="keepRealOutput"/> the step also hands over
+    /// D's output on the real batch, detached (scores and block features as this step's forward computed them, i.e.
+    /// from D before this step's optimizer update), in <paramref name="realOutput"/> for the generator step to reuse
+    /// (<see cref="GeneratorRealOutput.ReuseDiscriminatorStep"/>); the caller disposes it. Null otherwise.
+    /// </summary>
+    public StepResult Run(long iteration, bool keepRealOutput, out TrainingBatch real, out DiscriminatorOutput? realOutput)
     {
         using var scope = NewDisposeScope();
         var batch = _data.NextBatch(_batchSize, _dataRng).To(_latents.Device);
@@ -58,16 +66,16 @@ public sealed class DiscriminatorStep
         var (z, fakeLabels) = _latents.Sample(_batchSize);
         Tensor fake;
         using (no_grad()) fake = _generator.Forward(z, fakeLabels);
-        var realOutput = _discriminator.Forward(batch.Samples, batch.Labels);
+        var realOutputForward = _discriminator.Forward(batch.Samples, batch.Labels);
         var fakeOutput = _discriminator.Forward(fake, fakeLabels);
-        var adversarial = _loss.DiscriminatorLoss(realOutput.Scores, fakeOutput.Scores);
+        var adversarial = _loss.DiscriminatorLoss(realOutputForward.Scores, fakeOutput.Scores);
         var context = new RegularizerContext
         {
             Discriminator = _discriminator,
             Generator = _generator,
             Real = batch.Samples,
             Fake = fake,
-            RealOutput = realOutput,
+            RealOutput = realOutputForward,
             FakeOutput = fakeOutput,
             Latent = z,
             RealLabels = batch.Labels,
@@ -79,7 +87,16 @@ public sealed class DiscriminatorStep
         _optimizer.zero_grad();
         total.backward();
         _optimizer.step();
+        realOutput = keepRealOutput ? Detached(realOutputForward) : null;
         real = batch.DetachFromDisposeScope();
         return result;
+    }
+
+    /// <summary>Detached aliases of a forward's scores and block features, outside every dispose scope (the values are not copied).</summary>
+    private static DiscriminatorOutput Detached(DiscriminatorOutput output)
+    {
+        var scores = output.Scores.detach().DetachFromDisposeScope();
+        var features = output.BlockFeatures.Select(f => f.detach().DetachFromDisposeScope()).ToArray();
+        return new DiscriminatorOutput(scores, features);
     }
 }

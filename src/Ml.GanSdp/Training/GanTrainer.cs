@@ -22,6 +22,7 @@ public sealed class GanTrainer : IDisposable
     private readonly Generator _noiseRng;
     private readonly DiscriminatorStep _discriminatorStep;
     private readonly GeneratorStep _generatorStep;
+    private readonly bool _reuseRealOutput;
     private readonly ExponentialMovingAverage? _ema;
     private readonly Tensor _sampleLatent;
     private readonly Tensor? _sampleLabels;
@@ -76,6 +77,7 @@ public sealed class GanTrainer : IDisposable
         _discriminatorStep = new DiscriminatorStep(generator, discriminator, loss, _regularizers, DiscriminatorOptimizer, data, _dataRng, latents, options.BatchSize, options.MaxLossMagnitude);
         _generatorStep = new GeneratorStep(generator, discriminator, loss, _regularizers, GeneratorOptimizer, latents, options.BatchSize,
             options.WantsRealOutputInGeneratorStep(_regularizers.Count), options.MaxLossMagnitude);
+        _reuseRealOutput = options.ReusesDiscriminatorStepRealOutput(_regularizers.Count);
         (_sampleLatent, _sampleLabels) = FixedSampleLatents(options, generator, Device);
     }
 
@@ -164,15 +166,20 @@ public sealed class GanTrainer : IDisposable
         long iteration = Iteration;
         var dResults = new StepResult[Options.DiscriminatorSteps];
         TrainingBatch? real = null;
+        DiscriminatorOutput? realOutput = null;
         try
         {
             for (int i = 0; i < dResults.Length; i++)
             {
                 real?.Dispose();
                 real = null;
-                dResults[i] = _discriminatorStep.Run(iteration, out real);
+                realOutput?.Dispose();
+                realOutput = null;
+                // Only the last D step's real output can reach the G step (GeneratorRealOutput.ReuseDiscriminatorStep).
+                bool keep = _reuseRealOutput && i == dResults.Length - 1;
+                dResults[i] = _discriminatorStep.Run(iteration, keep, out real, out realOutput);
             }
-            var gResult = _generatorStep.Run(iteration, real!);
+            var gResult = _generatorStep.Run(iteration, real!, realOutput);
             Iteration = iteration + 1;
             _ema?.Update(Iteration);
             return new IterationResult(iteration, dResults, gResult);
@@ -186,6 +193,7 @@ public sealed class GanTrainer : IDisposable
         finally
         {
             real?.Dispose();
+            realOutput?.Dispose();
         }
     }
 

@@ -5,6 +5,29 @@ using Ml.GanSdp.Regularizers;
 namespace Ml.GanSdp.Training;
 
 /// <summary>
+/// Where the generator step gets D's output on the iteration's real batch from, for the regularizers that read it
+/// (<see cref="Regularizers.RegularizerContext.RealOutput"/>: SDP's eq. (10) term, feature matching).
+/// </summary>
+public enum GeneratorRealOutput
+{
+    /// <summary>
+    /// A second D forward on the reals in the generator step, with D as the step sees it (after its update of this
+    /// iteration), D's parameters frozen. Like every D forward in training mode it also updates D's batch-norm running
+    /// statistics and spectral-norm power iterations. The default.
+    /// </summary>
+    Recompute,
+
+    /// <summary>
+    /// The scores and block features that the iteration's last D step computed on the same real batch, detached: no
+    /// extra D forward. They come from D before that step's optimizer update (one D update stale; with n_critic &gt; 1
+    /// from the last critic step, whose batch is the iteration's real batch either way), while the fakes are scored by
+    /// the updated D; and the missing forward no longer updates D's batch-norm running statistics or spectral-norm
+    /// vectors. Gradients are unchanged in kind: in the G step none flows through the real side in either mode.
+    /// </summary>
+    ReuseDiscriminatorStep,
+}
+
+/// <summary>
 /// Everything that configures a <see cref="GanTrainer"/> run and is saved with each checkpoint (as JSON).
 /// The regularizer instances themselves are passed to the trainer's constructor; their names are recorded
 /// in the checkpoint. <see cref="Validate"/> names the first bad option.
@@ -47,6 +70,15 @@ public sealed record GanTrainerOptions
     /// Null (the default) means: when at least one regularizer is given.
     /// </summary>
     public bool? RealOutputInGeneratorStep { get; init; }
+
+    /// <summary>
+    /// Where the generator step's real output (<see cref="Regularizers.RegularizerContext.RealOutput"/>, when
+    /// <see cref="RealOutputInGeneratorStep"/> asks for one) comes from: a fresh D forward on the iteration's reals
+    /// (<see cref="Training.GeneratorRealOutput.Recompute"/>, the default) or the last D step's output on the same batch,
+    /// detached (<see cref="Training.GeneratorRealOutput.ReuseDiscriminatorStep"/>: one D forward less per iteration,
+    /// reals scored by D before its last update). See <see cref="Training.GeneratorRealOutput"/> and docs/sdp.md.
+    /// </summary>
+    public GeneratorRealOutput GeneratorRealOutput { get; init; } = GeneratorRealOutput.Recompute;
 
     /// <summary>Decay of the exponential moving average of G's weights (for example 0.999), or null for no EMA.</summary>
     public double? EmaDecay { get; init; }
@@ -101,6 +133,10 @@ public sealed record GanTrainerOptions
     /// <summary>Whether the generator step runs D on reals for this set of regularizers.</summary>
     internal bool WantsRealOutputInGeneratorStep(int regularizerCount) => RealOutputInGeneratorStep ?? regularizerCount > 0;
 
+    /// <summary>Whether the generator step reuses the last D step's real output (it wants one and <see cref="GeneratorRealOutput"/> says so).</summary>
+    internal bool ReusesDiscriminatorStepRealOutput(int regularizerCount)
+        => GeneratorRealOutput == GeneratorRealOutput.ReuseDiscriminatorStep && WantsRealOutputInGeneratorStep(regularizerCount);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -116,6 +152,9 @@ public sealed record GanTrainerOptions
         if (!(Beta1 >= 0 && Beta1 < 1)) Fail(nameof(Beta1), "must be in [0, 1)", Beta1);
         if (!(Beta2 >= 0 && Beta2 < 1)) Fail(nameof(Beta2), "must be in [0, 1)", Beta2);
         if (DiscriminatorSteps < 1) Fail(nameof(DiscriminatorSteps), "must be at least 1", DiscriminatorSteps);
+        if (!Enum.IsDefined(GeneratorRealOutput)) Fail(nameof(GeneratorRealOutput), "must be a defined GeneratorRealOutput (Recompute or ReuseDiscriminatorStep)", GeneratorRealOutput);
+        if (GeneratorRealOutput == GeneratorRealOutput.ReuseDiscriminatorStep && RealOutputInGeneratorStep == false)
+            throw new ArgumentException("GanTrainerOptions.GeneratorRealOutput is ReuseDiscriminatorStep but RealOutputInGeneratorStep is false, so the generator step gets no real output to reuse; set one of them differently.");
         if (EmaDecay is { } d && !(d >= 0 && d < 1)) Fail(nameof(EmaDecay), "must be a number in [0, 1), or null for no EMA", d);
         if (EmaStartIteration < 0) Fail(nameof(EmaStartIteration), "must be at least 0", EmaStartIteration);
         if (Threads != 0 && (Threads < 1 || Threads > TorchThreads.MaxThreads)) Fail(nameof(Threads), $"must be 0 (the default) or between 1 and {TorchThreads.MaxThreads}", Threads);

@@ -41,17 +41,21 @@ public sealed class GeneratorStep
 
     /// <summary>
     /// Runs the step for the 0-based generator iteration <paramref name="iteration"/> with the real batch of the
-    /// iteration's last D step. D's parameters get no gradient and are not updated. Throws
+    /// iteration's last D step. D's parameters get no gradient and are not updated. When
+    /// <paramref name="discriminatorStepRealOutput"/> is given (that D step's detached output on <paramref name="real"/>,
+    /// <see cref="GeneratorRealOutput.ReuseDiscriminatorStep"/>), the regularizers receive it as
+    /// <see cref="RegularizerContext.RealOutput"/> and D is not run on the reals; otherwise D runs on them when the step
+    /// was created with <c>computeRealOutput</c>. The caller keeps ownership of both. Throws
     /// <see cref="TrainingDivergedException"/> before any update when a term is not finite.
     /// </summary>
-    public StepResult Run(long iteration, TrainingBatch real)
+    public StepResult Run(long iteration, TrainingBatch real, DiscriminatorOutput? discriminatorStepRealOutput = null)
     {
         using var scope = NewDisposeScope();
         using var frozen = new FrozenParameters(_discriminator.Module);
         var (z, fakeLabels) = _latents.Sample(_batchSize);
         var fake = _generator.Forward(z, fakeLabels);
         var fakeOutput = _discriminator.Forward(fake, fakeLabels);
-        var realOutput = _realOutput ? _discriminator.Forward(real.Samples, real.Labels) : null;
+        var realOutput = discriminatorStepRealOutput ?? (_realOutput ? _discriminator.Forward(real.Samples, real.Labels) : null);
         var adversarial = _loss.GeneratorLoss(fakeOutput.Scores);
         var context = new RegularizerContext
         {

@@ -40,6 +40,9 @@ public sealed class GanSdpOptionsTests
             (new() { Architecture = (Architecture)17 }, "GanSdpOptions.Architecture"),
             (new() { Loss = (GanLossKind)9 }, "GanSdpOptions.Loss"),
             (new() { ResumeFrom = "" }, "GanSdpOptions.ResumeFrom"),
+            (new() { GeneratorRealOutput = (Ml.GanSdp.Training.GeneratorRealOutput)2 }, "GanSdpOptions.GeneratorRealOutput must be a defined GeneratorRealOutput"),
+            (new() { GeneratorRealOutput = Ml.GanSdp.Training.GeneratorRealOutput.ReuseDiscriminatorStep, RealOutputInGeneratorStep = false },
+                "GanSdpOptions.GeneratorRealOutput is ReuseDiscriminatorStep but RealOutputInGeneratorStep is false"),
         ];
         foreach (var (options, expected) in cases)
         {
@@ -79,7 +82,7 @@ public sealed class GanSdpOptionsTests
             OutputColumnName = "Out", InputColumnName = "In", LabelColumnName = "Y", SeedColumnName = "S", InputRange = new PixelRange(-1, 1),
             Architecture = Architecture.SnganResNet, Width = 32, LatentSize = 64, Depth = 2, DiscriminatorSpectralNorm = true, DiscriminatorBatchNorm = false,
             Loss = GanLossKind.Hinge, Iterations = 123, BatchSize = 16, GeneratorLearningRate = 1e-4, DiscriminatorLearningRate = 4e-4, Beta1 = 0, Beta2 = 0.9,
-            DiscriminatorSteps = 5, RealOutputInGeneratorStep = false, EmaDecay = 0.999, EmaStartIteration = 10, Seed = -3, Threads = 2, Device = "cpu", MaxLossMagnitude = 1e5,
+            DiscriminatorSteps = 5, RealOutputInGeneratorStep = true, GeneratorRealOutput = Ml.GanSdp.Training.GeneratorRealOutput.ReuseDiscriminatorStep, EmaDecay = 0.999, EmaStartIteration = 10, Seed = -3, Threads = 2, Device = "cpu", MaxLossMagnitude = 1e5,
             Sdp = new SdpOptions { Threshold = 7, InitialK = 3, Period = 11, Lambda = 0.2, Normalization = SdpNormalization.PaperSquaredNorm, Score = SdpScore.Probability },
             Regularizers = [new RegularizerSpec(RegularizerKind.WganGp, 5), new RegularizerSpec(RegularizerKind.Zcr)],
             CheckpointDirectory = "c", CheckpointInterval = 9, CheckpointsToKeep = 2, ResumeFrom = "c", MaxRows = 77, ProgressInterval = 4,
@@ -89,6 +92,7 @@ public sealed class GanSdpOptionsTests
         var json = o.ToJson();
         Assert.IsFalse(json.Contains("OnSample") || json.Contains("Progress\"") || json.Contains("CancellationToken") || json.Contains("OnWarning"), json);
         StringAssert.Contains(json, "\"Architecture\": \"SnganResNet\"");
+        StringAssert.Contains(json, "\"GeneratorRealOutput\": \"ReuseDiscriminatorStep\"");
         var back = GanSdpOptions.FromJson(json);
         Assert.AreEqual(json, back.ToJson(), "every serializable option survives");
         Assert.IsNull(back.OnSample);

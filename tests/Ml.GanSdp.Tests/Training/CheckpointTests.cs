@@ -41,7 +41,7 @@ public class CheckpointTests
     public void RoundTripsEveryTensorAndTheOptions()
     {
         using var dir = new TempDir();
-        var options = new GanTrainerOptions { LatentSize = 8, Model = new ModelOptions { Architecture = Architecture.Mlp, LatentSize = 8, Channels = 2 }, EmaDecay = 0.999, Seed = 9, CheckpointDirectory = "x",
+        var options = new GanTrainerOptions { LatentSize = 8, Model = new ModelOptions { Architecture = Architecture.Mlp, LatentSize = 8, Channels = 2 }, EmaDecay = 0.999, Seed = 9, CheckpointDirectory = "x", GeneratorRealOutput = GeneratorRealOutput.ReuseDiscriminatorStep,
             Sdp = new Ml.GanSdp.Regularizers.SdpOptions { Lambda = 0.03 }, Regularizers = new[] { new Ml.GanSdp.Regularizers.RegularizerSpec(Ml.GanSdp.Regularizers.RegularizerKind.Zcr, 2) } };
         using var state = Sample(options);
         var path = dir.File("a.ckpt");
@@ -65,6 +65,7 @@ public class CheckpointTests
         StringAssert.Contains(json, "\"format\": \"ml-gansdp-checkpoint\"");
         StringAssert.Contains(json, "\"batch_size\": 64");
         StringAssert.Contains(json, "\"architecture\": \"Mlp\"");
+        StringAssert.Contains(json, "\"generator_real_output\": \"ReuseDiscriminatorStep\"");
         StringAssert.Contains(json, "\"sha256\"");
     }
 

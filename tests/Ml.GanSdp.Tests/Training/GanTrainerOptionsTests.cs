@@ -24,6 +24,7 @@ public class GanTrainerOptionsTests
     [DataRow("Beta1")]
     [DataRow("Beta2")]
     [DataRow("DiscriminatorSteps")]
+    [DataRow("GeneratorRealOutput")]
     [DataRow("EmaDecay")]
     [DataRow("EmaStartIteration")]
     [DataRow("Threads")]
@@ -45,6 +46,7 @@ public class GanTrainerOptionsTests
             "Beta1" => o with { Beta1 = 1 },
             "Beta2" => o with { Beta2 = -0.1 },
             "DiscriminatorSteps" => o with { DiscriminatorSteps = 0 },
+            "GeneratorRealOutput" => o with { GeneratorRealOutput = (GeneratorRealOutput)7 },
             "EmaDecay" => o with { EmaDecay = 1.0 },
             "EmaStartIteration" => o with { EmaStartIteration = -1 },
             "Threads" => o with { Threads = -2 },
@@ -77,5 +79,20 @@ public class GanTrainerOptionsTests
         Assert.IsTrue(o.WantsRealOutputInGeneratorStep(1));
         Assert.IsFalse((o with { RealOutputInGeneratorStep = false }).WantsRealOutputInGeneratorStep(2));
         Assert.IsTrue((o with { RealOutputInGeneratorStep = true }).WantsRealOutputInGeneratorStep(0));
+    }
+
+    [TestMethod]
+    public void GeneratorRealOutputDefaultsToRecomputeAndReusesOnlyWhenARealOutputIsWanted()
+    {
+        var o = new GanTrainerOptions();
+        Assert.AreEqual(GeneratorRealOutput.Recompute, o.GeneratorRealOutput);
+        Assert.IsFalse(o.ReusesDiscriminatorStepRealOutput(1));
+        var reuse = o with { GeneratorRealOutput = GeneratorRealOutput.ReuseDiscriminatorStep };
+        reuse.Validate();
+        Assert.IsTrue(reuse.ReusesDiscriminatorStepRealOutput(1));
+        Assert.IsFalse(reuse.ReusesDiscriminatorStepRealOutput(0), "no regularizer: no real output in the G step, nothing to reuse");
+        Assert.IsTrue((reuse with { RealOutputInGeneratorStep = true }).ReusesDiscriminatorStepRealOutput(0));
+        var contradiction = Assert.ThrowsExactly<ArgumentException>((reuse with { RealOutputInGeneratorStep = false }).Validate);
+        StringAssert.StartsWith(contradiction.Message, "GanTrainerOptions.GeneratorRealOutput is ReuseDiscriminatorStep but RealOutputInGeneratorStep is false");
     }
 }

@@ -13,8 +13,9 @@ public class GanTrainerTests
     /// <summary>A run's per-iteration losses as raw bits, and its final weights.</summary>
     private sealed record Run(List<long[]> Losses, float[] G, float[] D, float[]? Ema);
 
-    private static GanTrainerOptions Rich(long iterations, string? dir = null, long interval = 0) => TinyGan.Options(iterations) with
+    private static GanTrainerOptions Rich(long iterations, string? dir = null, long interval = 0, GeneratorRealOutput realOutput = GeneratorRealOutput.Recompute) => TinyGan.Options(iterations) with
     {
+        GeneratorRealOutput = realOutput,
         DiscriminatorSteps = 2,
         EmaDecay = 0.9,
         EmaStartIteration = 3,
@@ -59,31 +60,94 @@ public class GanTrainerTests
     }
 
     [TestMethod]
-    public void ResumeContinuesExactlyAsAnUninterruptedRun()
+    [DataRow(GeneratorRealOutput.Recompute)]
+    [DataRow(GeneratorRealOutput.ReuseDiscriminatorStep)]
+    public void ResumeContinuesExactlyAsAnUninterruptedRun(GeneratorRealOutput realOutput)
     {
         const int n = 10;
-        var straight = Train(Rich(2 * n));
+        var straight = Train(Rich(2 * n, realOutput: realOutput));
 
         using var dir = new TempDir();
         string checkpoint;
         var (g1, d1, e1) = TinyGan.Models(1, ema: true);
         using (g1) using (d1) using (e1) using (var data = TinyGan.Ring())
-        using (var first = new GanTrainer(Rich(n, dir.Path, n), g1, d1, data, Regs(), e1))
+        using (var first = new GanTrainer(Rich(n, dir.Path, n, realOutput), g1, d1, data, Regs(), e1))
         {
             first.Train();
             checkpoint = first.LastCheckpoint!;
         }
         Assert.AreEqual(Checkpoint.FileName(n), Path.GetFileName(checkpoint));
+        using (var state = Checkpoint.Load(checkpoint)) Assert.AreEqual(realOutput, state.Options.GeneratorRealOutput, "the checkpoint records the option");
 
         // New objects, as a new process would build them (other initial weights, the default generator moved on).
         var (g2, d2, e2) = TinyGan.Models(999, ema: true);
         using (g2) using (d2) using (e2) using (var data = TinyGan.Ring())
-        using (var resumed = GanTrainer.Resume(checkpoint, g2, d2, data, Regs(), e2, Rich(2 * n, dir.Path, n)))
+        using (var resumed = GanTrainer.Resume(checkpoint, g2, d2, data, Regs(), e2, Rich(2 * n, dir.Path, n, realOutput)))
         {
             Assert.AreEqual(n, resumed.Iteration);
             var losses = new List<long[]>();
             while (resumed.Iteration < 2 * n) losses.Add(Bits(resumed.TrainIteration()));
             AssertSame(straight, new Run(losses, TinyGan.Flat(g2.Module), TinyGan.Flat(d2.Module), TinyGan.Flat(e2!.Module)), offset: n);
+        }
+    }
+
+    /// <summary>
+    /// The G step's SDP term (eq. 10) equals (lambda/k) L_SDP computed by hand from the G step's fakes and D's output on
+    /// them, and the real scores and block features of the D that <see cref="GanTrainerOptions.GeneratorRealOutput"/>
+    /// names: with Recompute, D as it is after the iteration's D steps; with ReuseDiscriminatorStep, D as the last D step
+    /// saw it, before that step's update (a copy taken by <see cref="ContextRecorder"/>), on the same real batch. The
+    /// other D gives another value, so the test tells the two apart; the reuse saves exactly one D forward per iteration.
+    /// </summary>
+    [TestMethod]
+    [DataRow(GeneratorRealOutput.Recompute, 1)]
+    [DataRow(GeneratorRealOutput.ReuseDiscriminatorStep, 1)]
+    [DataRow(GeneratorRealOutput.ReuseDiscriminatorStep, 3)]
+    public void GeneratorSdpTermIsComputedFromTheChosenRealOutput(GeneratorRealOutput realOutput, int nCritic)
+    {
+        const double lambda = 0.5;
+        const int k = 3;
+        bool reuse = realOutput == GeneratorRealOutput.ReuseDiscriminatorStep;
+        var sdp = new SdpRegularizer(new SdpOptions { Threshold = 0, InitialK = k, Lambda = lambda });
+        var (g, d, _) = TinyGan.Models(1);
+        using (g) using (d) using (var data = TinyGan.Ring()) using (var recorder = new ContextRecorder())
+        using (var trainer = new GanTrainer(TinyGan.Options(10) with { DiscriminatorSteps = nCritic, GeneratorRealOutput = realOutput }, g, d, data,
+                   new IRegularizer[] { sdp, recorder }))
+        {
+            trainer.TrainIteration();
+            trainer.TrainIteration();
+            int forwards = d.Forwards;
+            var result = trainer.TrainIteration();
+            Assert.AreEqual(2 * nCritic + (reuse ? 1 : 2), d.Forwards - forwards, "D forwards in one iteration");
+
+            var real = recorder.GeneratorStepReal!;
+            Assert.IsTrue(TensorAssert.Equal(recorder.LastDiscriminatorStepReal!, real), "the G step pairs with the last D step's real batch");
+            var fakeOutput = recorder.GeneratorStepFakeOutput!;
+            var passed = recorder.GeneratorStepRealOutput!;
+            var term = result.GeneratorStep.Penalties.Single(p => p.Name == "sdp");
+            Assert.AreEqual(k, term.Metrics["k"]);
+
+            double Hand(TinyDiscriminator scorer, bool mustMatchPassed)
+            {
+                using var scope = NewDisposeScope();
+                using var _ = no_grad();
+                var r = scorer.Forward(real);
+                if (mustMatchPassed)
+                {
+                    Assert.IsTrue(TensorAssert.Equal(r.Scores, passed.Scores), "real scores passed to the G step");
+                    for (int j = 0; j < r.BlockFeatures.Count; j++)
+                        Assert.IsTrue(TensorAssert.Equal(r.BlockFeatures[j], passed.BlockFeatures[j]), $"real block {j} passed to the G step");
+                }
+                using var l = SampleDifferencesPenalty.Compute(real, recorder.GeneratorStepFake!, r.Scores, fakeOutput.Scores,
+                    r.BlockFeatures, fakeOutput.BlockFeatures, k, SdpNormalization.Unit);
+                return lambda / k * l.Loss.ToDouble();
+            }
+
+            using var dBeforeLastUpdate = recorder.LastDiscriminatorStepD!.Copy();
+            using var dNow = d.Copy();
+            double expected = Hand(reuse ? dBeforeLastUpdate : dNow, mustMatchPassed: true);
+            double other = Hand(reuse ? dNow : dBeforeLastUpdate, mustMatchPassed: false);
+            Assert.AreEqual(expected, term.Value, 1e-6 * Math.Abs(expected));
+            Assert.IsTrue(Math.Abs(other - expected) > 1e-4 * Math.Abs(expected), $"the other D's real output gives another term ({other} vs {expected})");
         }
     }
 

@@ -71,6 +71,35 @@ public class DiscriminatorStepTests
     }
 
     [TestMethod]
+    public void KeptRealOutputIsDetachedAndComesFromDBeforeItsUpdate()
+    {
+        using var rig = new StepRig(new TestScoreGap());
+        rig.DStep().Run(0, keepRealOutput: false, out var plain, out var none);
+        plain.Dispose();
+        Assert.IsNull(none, "nothing is kept unless asked");
+
+        using var snapshot = rig.D.Copy();
+        long live = TensorCounts.Live;
+        rig.DStep().Run(1, keepRealOutput: true, out var real, out var kept);
+        using (real)
+        using (kept)
+        {
+            Assert.IsNotNull(kept);
+            Assert.IsFalse(kept.Scores.requires_grad || kept.BlockFeatures.Any(f => f.requires_grad), "detached");
+            Assert.IsFalse(kept.Scores.IsInvalid, "the kept output outlives the step's dispose scope");
+            using var scope = NewDisposeScope();
+            var expected = snapshot.Forward(real.Samples);
+            Assert.IsTrue(TensorAssert.Equal(expected.Scores, kept.Scores), "scores of D as the step saw it (before its update)");
+            Assert.AreEqual(expected.BlockFeatures.Count, kept.BlockFeatures.Count);
+            for (int j = 0; j < kept.BlockFeatures.Count; j++)
+                Assert.IsTrue(TensorAssert.Equal(expected.BlockFeatures[j], kept.BlockFeatures[j]), $"block {j}");
+            var updated = rig.D.Forward(real.Samples);
+            Assert.IsTrue((updated.Scores - kept.Scores).abs().max().ToDouble() > 1e-6, "the step updated D after the kept forward");
+        }
+        Assert.AreEqual(live, TensorCounts.Live, "disposing the batch and the kept output frees everything");
+    }
+
+    [TestMethod]
     public void NonFiniteTermStopsBeforeTheUpdate()
     {
         using var rig = new StepRig(new NanAt(3, inGeneratorStep: false));
@@ -109,6 +138,36 @@ public class GeneratorStepTests
             Assert.AreEqual("gap", result.Penalties.Single().Name);
             Assert.IsTrue(result.Penalties[0].Metrics.ContainsKey("score_gap"));
             Assert.AreEqual(result.AdversarialLoss + result.Penalties[0].Value, result.Loss, 1e-5);
+        }
+    }
+
+    [TestMethod]
+    public void UsesTheGivenDiscriminatorStepOutputInsteadOfAForward()
+    {
+        var gap = new TestScoreGap(weight: 0.25);
+        using var rig = new StepRig(gap);
+        rig.DStep().Run(0, out var real);
+        using (real)
+        {
+            // A given real output with known scores: the G term is 0.25 (mean D(G(z)) - 3)^2, whatever D says about the reals.
+            using var given = new global::Ml.GanSdp.Models.DiscriminatorOutput(full(16, 3.0f), new[] { zeros(16, 16, 1, 1), zeros(16, 16, 1, 1) });
+            int forwards = rig.D.Forwards;
+            var result = rig.GStep(real: true).Run(0, real, given);
+            Assert.AreEqual(1, rig.D.Forwards - forwards, "D runs on the fakes only");
+            Assert.AreSame(given, gap.GeneratorStepRealOutput);
+            double scoreGap = result.Penalties.Single().Metrics["score_gap"];
+            using (var realScores = rig.D.Forward(real.Samples))
+            {
+                // score_gap = mean D(G(z)) - mean real score: with the given 3 it lies near -3 (D's own real scores are near 0).
+                Assert.IsTrue(Math.Abs(realScores.Scores.mean().ToDouble()) < 1, "D scores the reals near 0");
+                Assert.IsTrue(scoreGap < -2 && scoreGap > -4, $"score_gap {scoreGap} uses the given real scores");
+            }
+            Assert.AreEqual(0.25 * scoreGap * scoreGap, result.Penalties[0].Value, 1e-6);
+            Assert.IsFalse(given.Scores.IsInvalid, "the caller keeps the given output");
+
+            int before = rig.D.Forwards;
+            rig.GStep(real: true).Run(1, real);
+            Assert.AreEqual(2, rig.D.Forwards - before, "without one, D runs on the fakes and on the reals");
         }
     }
 

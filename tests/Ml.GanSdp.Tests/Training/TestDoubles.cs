@@ -70,13 +70,31 @@ internal sealed class TinyDiscriminator : IDiscriminator
 {
     private readonly TinyMlp _net;
 
-    public TinyDiscriminator(long dim = 2, long hidden = 16) => _net = new TinyMlp(dim, hidden, 1, 0.2);
+    private readonly long _dim, _hidden;
+
+    public TinyDiscriminator(long dim = 2, long hidden = 16)
+    {
+        (_dim, _hidden) = (dim, hidden);
+        _net = new TinyMlp(dim, hidden, 1, 0.2);
+    }
 
     public int NumClasses => 0;
     public nn.Module Module => _net;
 
+    /// <summary>How many times <see cref="Forward"/> ran.</summary>
+    public int Forwards { get; private set; }
+
+    /// <summary>A new discriminator holding a copy of this one's current weights.</summary>
+    public TinyDiscriminator Copy()
+    {
+        var copy = new TinyDiscriminator(_dim, _hidden);
+        copy.Module.load_state_dict(_net.state_dict());
+        return copy;
+    }
+
     public DiscriminatorOutput Forward(Tensor x, Tensor? labels = null)
     {
+        Forwards++;
         var (y, h1, h2) = _net.Forward(x);
         var scores = y.squeeze(1);
         y.Dispose();
@@ -127,6 +145,8 @@ internal sealed class TestScoreGap : IRegularizer
     public int GeneratorCalls { get; private set; }
     public bool? SawRealOutputInGeneratorStep { get; private set; }
     public bool? GeneratorStepFakeRequiresGrad { get; private set; }
+    /// <summary>The RealOutput the last G step passed (a reference, valid only while its owner keeps it).</summary>
+    public DiscriminatorOutput? GeneratorStepRealOutput { get; private set; }
 
     public PenaltyTerm? DiscriminatorTerm(RegularizerContext context)
     {
@@ -140,6 +160,7 @@ internal sealed class TestScoreGap : IRegularizer
     {
         GeneratorCalls++;
         SawRealOutputInGeneratorStep = context.RealOutput is not null;
+        GeneratorStepRealOutput = context.RealOutput;
         GeneratorStepFakeRequiresGrad = context.Fake.requires_grad;
         if (context.RealOutput is null) return null;
         var real = context.RealOutput.Scores.mean();
@@ -147,6 +168,60 @@ internal sealed class TestScoreGap : IRegularizer
         var gap = fake - real;
         var loss = gap.square() * _weight;
         return new PenaltyTerm(loss, new Dictionary<string, double> { ["k"] = 1 + context.Iteration / 10, ["score_gap"] = gap.ToDouble() });
+    }
+}
+
+/// <summary>
+/// Adds nothing; keeps copies of what the steps showed the regularizers: in each D step the real batch and a copy of D
+/// as the step saw it (before its update), in the G step the real batch, the fakes, D's output on them and the real
+/// output the trainer passed (all detached clones, owned by the recorder).
+/// </summary>
+internal sealed class ContextRecorder : IRegularizer, IDisposable
+{
+    public string Name => "recorder";
+    public Tensor? LastDiscriminatorStepReal { get; private set; }
+    public TinyDiscriminator? LastDiscriminatorStepD { get; private set; }
+    public Tensor? GeneratorStepReal { get; private set; }
+    public Tensor? GeneratorStepFake { get; private set; }
+    public DiscriminatorOutput? GeneratorStepFakeOutput { get; private set; }
+    public DiscriminatorOutput? GeneratorStepRealOutput { get; private set; }
+
+    public PenaltyTerm? DiscriminatorTerm(RegularizerContext context)
+    {
+        LastDiscriminatorStepReal?.Dispose();
+        LastDiscriminatorStepD?.Dispose();
+        LastDiscriminatorStepReal = Keep(context.Real);
+        LastDiscriminatorStepD = ((TinyDiscriminator)context.Discriminator).Copy();
+        return null;
+    }
+
+    public PenaltyTerm? GeneratorTerm(RegularizerContext context)
+    {
+        DisposeGeneratorStep();
+        GeneratorStepReal = Keep(context.Real);
+        GeneratorStepFake = Keep(context.Fake);
+        GeneratorStepFakeOutput = Keep(context.FakeOutput);
+        GeneratorStepRealOutput = context.RealOutput is null ? null : Keep(context.RealOutput);
+        return null;
+    }
+
+    private static Tensor Keep(Tensor t) => t.detach().clone().DetachFromDisposeScope();
+
+    private static DiscriminatorOutput Keep(DiscriminatorOutput o) => new(Keep(o.Scores), o.BlockFeatures.Select(Keep).ToArray());
+
+    private void DisposeGeneratorStep()
+    {
+        GeneratorStepReal?.Dispose();
+        GeneratorStepFake?.Dispose();
+        GeneratorStepFakeOutput?.Dispose();
+        GeneratorStepRealOutput?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        DisposeGeneratorStep();
+        LastDiscriminatorStepReal?.Dispose();
+        LastDiscriminatorStepD?.Dispose();
     }
 }
 
