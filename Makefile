@@ -47,3 +47,9 @@ bench-modes: build
 .PHONY: bench-fid
 bench-fid: build
 	@bash bench/fid/run.sh $(CONFIG)
+
+# The SDP study on CIFAR-10: baseline vs SDP, standard DCGAN and aggressive WGAN-GP, FD (ResNet18) curves and final FD
+# against cached CIFAR-10 train statistics; resumable (re-running skips finished runs). Results: docs/sdp-study.md.
+.PHONY: bench-cifar
+bench-cifar: build
+	@bash bench/cifar/run.sh $(CONFIG)
