@@ -53,3 +53,9 @@ bench-fid: build
 .PHONY: bench-cifar
 bench-cifar: build
 	@bash bench/cifar/run.sh $(CONFIG)
+
+# Augmentation gain and CAS with ML.NET classifiers on Fashion-MNIST: two conditional DCGANs (with and without SDP)
+# trained by `gansdp train`, then `gansdp-bench augment` (docs/benchmarks.md).
+.PHONY: bench-augment
+bench-augment: build
+	@bash bench/augment/run.sh $(CONFIG)
