@@ -18,7 +18,10 @@
 #
 # Resumable: re-running skips finished runs, resumes interrupted ones from their newest checkpoint (train --resume),
 # and re-measures only what is missing. A run that diverges (train exit code 3) is recorded in diverged.txt and not
-# retried. Two runs go in parallel with JOBS=2 (each pinned to its own core with PIN=1), one thread each.
+# retried. Two runs go in parallel with JOBS=2, one libtorch thread each; with PIN=1 slot i is pinned (taskset) to the
+# i-th core of CPUS, which also keeps ONNX Runtime's featurization threads on that core. Each run holds a lock
+# (flock on RUN.lock) while it works, so a second driver started on the same OUT later (e.g. when a core frees up,
+# JOBS=1 CPUS=0) takes the runs nobody holds and skips the rest.
 #
 # Usage: bash bench/cifar/run.sh [Release]   (knobs below as environment variables)
 set -euo pipefail
@@ -32,16 +35,17 @@ seeds="${SEEDS:-1 2 3}"
 arms="${ARMS:-baseline sdp}"
 width="${WIDTH:-32}"
 latent="${LATENT:-128}"
-iters_standard="${ITERS_STANDARD:-4000}"
+iters_standard="${ITERS_STANDARD:-3000}"
 iters_aggressive="${ITERS_AGGRESSIVE:-1000}"
-fd_every_standard="${FD_EVERY_STANDARD:-500}"
-fd_every_aggressive="${FD_EVERY_AGGRESSIVE:-125}"
+fd_every_standard="${FD_EVERY_STANDARD:-750}"
+fd_every_aggressive="${FD_EVERY_AGGRESSIVE:-250}"
 fd_samples="${FD_SAMPLES:-1000}"
 final_samples="${FINAL_SAMPLES:-5000}"
 ref_samples="${REF_SAMPLES:-10000}"
 threads="${THREADS:-1}"
 jobs="${JOBS:-1}"
 pin="${PIN:-1}"
+read -r -a cpus <<<"${CPUS:-$(seq -s ' ' 0 $(($(nproc) - 1)))}"
 summarize="${SUMMARIZE:-1}"
 
 log() { echo "[$(date -u +%H:%M:%S)] $*"; }
@@ -88,16 +92,19 @@ run_args() {
 iterations_of() { case "$1" in standard) echo "$iters_standard" ;; aggressive) echo "$iters_aggressive" ;; esac; }
 
 # Trains (or resumes) one run, then measures it with FINAL_SAMPLES images and writes its grid. $1 = core for taskset.
+# Runs in a subshell of its own (the lock is released when it exits).
 run_one() {
   local cpu="$1" setting="$2" arm="$3" seed="$4"
-  local name="$setting-$arm-s$seed" dir="$out/$setting-$arm-s$seed" rc=0
+  local name="$setting-$arm-s$seed" dir="$out/$setting-$arm-s$seed" rc=0 lock
   local -a pre=()
   [[ "$pin" == 1 && -n "$cpu" ]] && command -v taskset >/dev/null && pre=(taskset -c "$cpu")
+  exec {lock}>"$out/$name.lock"
+  if ! flock -n "$lock"; then log "$name: in progress in another driver, skipped"; return 0; fi
   if [[ -f "$dir/final-fd.json" && -f "$dir/final-grid.png" ]]; then log "$name: done"; return 0; fi
   if [[ -f "$dir/diverged.txt" ]]; then log "$name: diverged earlier ($(head -1 "$dir/diverged.txt")), not retried"; return 0; fi
   if [[ ! -f "$dir/final.json" ]]; then
     local -a args
-    if [[ -f "$dir/options.json" ]]; then
+    if [[ -f "$dir/options.json" ]] && compgen -G "$dir/checkpoints/*.ckpt" >/dev/null; then
       log "$name: resuming"
       args=(train -o "$dir" --resume -n "$(iterations_of "$setting")" --threads "$threads")
     else
@@ -117,13 +124,13 @@ run_one() {
   fi
   if [[ ! -f "$dir/final-fd.json" ]]; then
     log "$name: final FD on $final_samples images"
-    "${pre[@]}" "$gansdp" fid "$dir/model.zip" --reference "$reference" -n "$final_samples" -s 0 -o "$dir/.final-fd.json.tmp" >>"$out/$name.log" 2>&1 \
+    # gansdp fid writes the JSON atomically (temporary file, then rename)
+    "${pre[@]}" "$gansdp" fid "$dir/model.zip" --reference "$reference" -n "$final_samples" -s 0 -o "$dir/final-fd.json" >>"$out/$name.log" 2>&1 \
       || { log "$name: final FD failed (see $out/$name.log)"; return 1; }
-    mv "$dir/.final-fd.json.tmp" "$dir/final-fd.json"
   fi
   "${pre[@]}" "$gansdp" generate "$dir/model.zip" -c 64 -s 0 -o "$dir/final-grid.png" >>"$out/$name.log" 2>&1 \
     || { log "$name: grid failed (see $out/$name.log)"; return 1; }
-  log "$name: final $(grep -o '"frechet_distance": *[0-9.]*' "$dir/final-fd.json" | head -1)"
+  log "$name: final $(grep -o '"FrechetDistance": *[0-9.]*' "$dir/final-fd.json" | head -1)"
 }
 
 # Every run, paired runs next to each other (with JOBS=2 a seed's baseline and SDP run side by side).
@@ -144,7 +151,7 @@ for item in "${queue[@]}"; do
       if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
         if [[ -n "$pid" ]]; then wait "$pid" || failed=$((failed + 1)); fi
         # shellcheck disable=SC2086
-        run_one "$s" $item &
+        run_one "${cpus[$((s % ${#cpus[@]}))]}" $item &
         slot_pid[$s]=$!
         continue 3
       fi

@@ -60,24 +60,6 @@ def read_curve(path):
     return sorted(curve.items())
 
 
-def find_key(o, key):
-    """The first value of KEY anywhere in a JSON tree (final-fd.json's field names are the CLI's)."""
-    if isinstance(o, dict):
-        for k, v in o.items():
-            if k == key:
-                return v
-        for v in o.values():
-            r = find_key(v, key)
-            if r is not None:
-                return r
-    elif isinstance(o, list):
-        for v in o:
-            r = find_key(v, key)
-            if r is not None:
-                return r
-    return None
-
-
 def read_run(runs, setting, arm, seed):
     name = f"{setting}-{arm}-s{seed}"
     d = os.path.join(runs, name)
@@ -87,14 +69,28 @@ def read_run(runs, setting, arm, seed):
     run["final_samples"] = None
     if os.path.exists(os.path.join(d, "final-fd.json")):
         m = read_json(os.path.join(d, "final-fd.json"))
-        run["final_fd"] = number(find_key(m, "frechet_distance"))
-        run["final_samples"] = find_key(m, "generated_sample_count")
+        run["final_fd"] = number(m.get("FrechetDistance"))
+        run["final_samples"] = m.get("GeneratedSampleCount")
     run["seconds"] = None
     run["iterations"] = None
+    run["resumed"] = False
     if os.path.exists(os.path.join(d, "final.json")):
         f = read_json(os.path.join(d, "final.json"))
-        run["seconds"] = number(find_key(f, "seconds"))
-        run["iterations"] = find_key(f, "iterations")
+        run["seconds"] = number(f.get("seconds_this_run"))
+        run["iterations"] = f.get("iterations")
+        run["resumed"] = f.get("resumed_from") is not None
+    run["fd_samples"] = None
+    run["options"] = None
+    if os.path.exists(os.path.join(d, "options.json")):
+        o = read_json(os.path.join(d, "options.json"))
+        run["fd_samples"] = (o.get("Fd") or {}).get("Samples")
+        t = o.get("Training") or {}
+        sdp = t.get("Sdp") if t.get("UseSdp") else None
+        run["options"] = {"iterations": t.get("Iterations"), "width": t.get("Width"), "latent": t.get("LatentSize"),
+                          "loss": t.get("Loss"), "lr_g": t.get("GeneratorLearningRate"), "n_critic": t.get("DiscriminatorSteps"),
+                          "d_batch_norm": t.get("DiscriminatorBatchNorm"), "regularizers": t.get("Regularizers"),
+                          "sdp": None if sdp is None else {"t": sdp.get("Threshold"), "k0": sdp.get("InitialK"),
+                                                           "I_p": sdp.get("Period"), "lambda": sdp.get("Lambda")}}
     run["diverged"] = None
     if os.path.exists(os.path.join(d, "diverged.txt")):
         with open(os.path.join(d, "diverged.txt"), encoding="utf-8") as f:
@@ -122,12 +118,16 @@ def fmt_signed(v, digits=2):
 def table(setting, runs, seeds):
     by = {(r["arm"], r["seed"]): r for r in runs}
     samples = sorted({r["final_samples"] for r in runs if r["final_samples"]})
+    curve_samples = sorted({r["fd_samples"] for r in runs if r["fd_samples"]})
+    iterations = sorted({r["options"]["iterations"] for r in runs if r["options"]})
+    schedules = sorted({json.dumps(r["options"]["sdp"], sort_keys=True) for r in runs if r["options"] and r["options"]["sdp"]})
     lines = [f"### {SETTING_TITLE.get(setting, setting)}", ""]
-    lines.append(f"Final FD (ResNet18) on {', '.join(str(s) for s in samples) or '?'} generated images against the "
-                 "10,000-image CIFAR-10 train statistics (lower is better); the curve's last and best points are on "
-                 "its 1,000 images.")
+    lines.append(f"{', '.join(f'{i:,}' for i in iterations)} iterations; SDP {'; '.join(schedules) or '-'}. "
+                 f"Final FD (ResNet18) on {', '.join(f'{s:,}' for s in samples) or '?'} generated images against the "
+                 "CIFAR-10 train statistics (lower is better); the curve's last and best points are on "
+                 f"{', '.join(f'{s:,}' for s in curve_samples) or '?'} images.")
     lines.append("")
-    lines.append("| seed | baseline | SDP | SDP - baseline | baseline curve last / best | SDP curve last / best | minutes (baseline / SDP) |")
+    lines.append("| seed | baseline | SDP | SDP - baseline | baseline curve last / best | SDP curve last / best | training minutes (baseline / SDP) |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|")
     diffs = []
     for seed in seeds:
@@ -147,7 +147,9 @@ def table(setting, runs, seeds):
             return f"{fmt(r['curve'][-1][1])} / {fmt(min(vals) if vals else None)}"
 
         def minutes(r):
-            return fmt(r["seconds"] / 60, 1) if r and r["seconds"] else "-"
+            if not r or not r["seconds"]:
+                return "-"
+            return fmt(r["seconds"] / 60, 1) + ("*" if r["resumed"] else "")
 
         d = None
         if b and s and b["final_fd"] is not None and s["final_fd"] is not None:
@@ -166,6 +168,9 @@ def table(setting, runs, seeds):
         lines.append("")
         lines.append(f"Paired difference SDP - baseline: mean {fmt_signed(md)}, SD {fmt(sdd)} over {nd} seeds, "
                      f"95 % t interval [{fmt_signed(ci[0])}, {fmt_signed(ci[1])}].")
+    if any(r["resumed"] for r in runs):
+        lines.append("")
+        lines.append("\\* resumed from a checkpoint: minutes of the last process only.")
     lines.append("")
     return "\n".join(lines), {"baseline_mean": mb, "baseline_sd": sb, "sdp_mean": ms, "sdp_sd": ss,
                               "diff_mean": md, "diff_sd": sdd, "diff_n": nd, "diff_ci95": ci, "diffs": diffs}
