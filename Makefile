@@ -47,3 +47,15 @@ bench-modes: build
 .PHONY: bench-fid
 bench-fid: build
 	@bash bench/fid/run.sh $(CONFIG)
+
+# The SDP study on CIFAR-10: baseline vs SDP, standard DCGAN and aggressive WGAN-GP, FD (ResNet18) curves and final FD
+# against cached CIFAR-10 train statistics; resumable (re-running skips finished runs). Results: docs/sdp-study.md.
+.PHONY: bench-cifar
+bench-cifar: build
+	@bash bench/cifar/run.sh $(CONFIG)
+
+# Augmentation gain and CAS with ML.NET classifiers on Fashion-MNIST: two conditional DCGANs (with and without SDP)
+# trained by `gansdp train`, then `gansdp-bench augment` (docs/benchmarks.md).
+.PHONY: bench-augment
+bench-augment: build
+	@bash bench/augment/run.sh $(CONFIG)

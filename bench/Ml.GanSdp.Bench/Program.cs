@@ -11,6 +11,8 @@
 //   fid-speed arm=torchsharp|torchsharp-fused|onnx|mlnet|resnet18 [batch=8] [reps=3] [size=32] [threads=1]
 //             feature extraction images/s (Inception on TorchSharp / ONNX Runtime / ML.NET, ResNet18); bench/fid/run.sh
 //   frechet   [d=2048] [reps=3] [threads=...]                                Frechet distance of d-dimensional statistics
+//   augment   generator=NAME=MODEL.zip,... [classifiers=lbfgs,lightgbm,cnn] [seeds=0,1,2,3,4] ...
+//             augmentation gain and CAS of conditional Fashion-MNIST generators (AugmentBench.cs; bench/augment/run.sh)
 //
 // Output of step, addcall and eigh: "THREADS intra=<n>" (what libtorch actually uses) and one line
 // "RESULT <bench> <arm> <value>" that bench/run.sh and bench/threads.sh parse.
@@ -23,7 +25,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: gansdp-bench step|step-ab|addcall|eigh|coverage|run|overhead|fid-speed|frechet [key=value ...]  (see bench/Ml.GanSdp.Bench/Program.cs)");
+    Console.WriteLine("usage: gansdp-bench step|step-ab|addcall|eigh|coverage|run|overhead|fid-speed|frechet|augment [key=value ...]  (see bench/Ml.GanSdp.Bench/Program.cs)");
     return args.Length == 0 ? 2 : 0;
 }
 try
@@ -41,6 +43,7 @@ try
         "overhead" => OverheadBench.Run,
         "fid-speed" => FidBench.Speed,
         "frechet" => FidBench.Frechet,
+        "augment" => AugmentBench.Run,
         _ => throw new ArgumentException($"unknown subcommand '{args[0]}'"),
     };
     int rc = command(kv);

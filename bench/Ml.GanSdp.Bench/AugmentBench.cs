@@ -1,18 +1,18 @@
-// The augmentation benchmark's logic (issue #10 item 5: `make bench-augment`), written against the public API only, for
-// the integrator to wire into the single benchmark executable bench/Ml.GanSdp.Bench as a subcommand, e.g.
+// gansdp-bench augment: augmentation gain and CAS of saved conditional generators on Fashion-MNIST with ML.NET's
+// classifiers (issue #10 item 5; `make bench-augment` = bench/augment/run.sh, which trains the generators with
+// `gansdp train --conditional` first). Public API only.
 //
-//   case "augment": return Ml.GanSdp.Bench.AugmentBench.Run(args[1..]);
-//
-//   gansdp-bench augment --generator sdp=DIR/sdp.zip[,nosdp=DIR/nosdp.zip] [--classifiers lbfgs,lightgbm,cnn]
-//                        [--per-class 100] [--subset-seed 1000] [--ratio 1] [--seeds 0,1,2,3,4] [--synthetic-seed 1000]
-//                        [--test-rows 10000] [--cnn-epochs 30] [--data /usr/share/datasets/fashion-mnist] [--out FILE.md]
+//   gansdp-bench augment generator=sdp=DIR/sdp.zip,nosdp=DIR/nosdp.zip [classifiers=lbfgs,lightgbm,cnn]
+//                        [per-class=100] [subset-seed=1000] [ratio=1] [seeds=0,1,2,3,4] [synthetic-seed=1000]
+//                        [test-rows=10000] [cnn-epochs=30] [data=/usr/share/datasets/fashion-mnist] [out=FILE.md]
+//   (options as key=value or --key value, like every subcommand)
 //
 // Each generator is an ML.NET model zip whose input is (Seed Int64, Label key over Fashion-MNIST's 10 classes) and which
-// adds an Image column Vector<Single, 1, 28, 28> in 0..255 (what TrainGanSdp's fitted model is, saved with
-// mlContext.Model.Save; training the GANs is the bench script's first step once that estimator exists).
+// adds an Image column Vector<Single, 1, 28, 28> in 0..255: what `gansdp train --conditional` saves as model.zip
+// (TrainGanSdp's fitted OnnxTransformer, mlContext.Model.Save).
 // For each generator and classifier: EvaluateAugmentation on a seeded per-class subset of the training split (a),
 // that subset plus ratio x synthetic rows (b), synthetic rows only (c, CAS), every classifier seed, tested on the
-// first --test-rows rows of the test split. Prints Markdown tables (accuracy %, mean, sample SD, paired gain).
+// first test-rows rows of the test split. Prints Markdown tables (accuracy %, mean, sample SD, paired gain).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -20,28 +20,29 @@ using Microsoft.ML;
 
 namespace Ml.GanSdp.Bench;
 
-public static class AugmentBench
+/// <summary>The augmentation benchmark (<c>gansdp-bench augment</c>).</summary>
+internal static class AugmentBench
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static int Run(string[] args)
+    /// <summary>Runs the benchmark (options above); 0 when done.</summary>
+    public static int Run(Args a)
     {
-        var opts = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i += 2)
-        {
-            if (i + 1 >= args.Length || !args[i].StartsWith("--", StringComparison.Ordinal)) return Usage($"expected --name value pairs, got '{args[i]}'");
-            opts[args[i][2..]] = args[i + 1];
-        }
-        string Opt(string name, string fallback) => opts.TryGetValue(name, out var v) ? v : fallback;
-        int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(Inv)), Inv);
-        if (!opts.TryGetValue("generator", out var generatorList)) return Usage("--generator is required");
+        var generatorList = a.Str("generator", "");
+        if (generatorList.Length == 0) throw new ArgumentException("augment: generator=NAME=MODEL.zip[,NAME=MODEL.zip...] is required.");
         var generators = generatorList.Split(',').Select(g => g.Split('=', 2)).Select(p => p.Length == 2 ? (Name: p[0], Path: p[1]) : (Name: Path.GetFileNameWithoutExtension(p[0]), Path: p[0])).ToArray();
-        var classifiers = Opt("classifiers", "lbfgs,lightgbm,cnn").Split(',').Select(ParseClassifier).ToArray();
-        int perClass = Int("per-class", 100), subsetSeed = Int("subset-seed", 1000), testRows = Int("test-rows", 10_000), cnnEpochs = Int("cnn-epochs", 30);
-        double ratio = double.Parse(Opt("ratio", "1"), Inv);
-        var seeds = Opt("seeds", "0,1,2,3,4").Split(',').Select(s => int.Parse(s, Inv)).ToArray();
-        long syntheticSeed = long.Parse(Opt("synthetic-seed", "1000"), Inv);
-        string data = Opt("data", DataSourceCatalog.FashionMnistDirectory);
+        foreach (var (name, path) in generators)
+            if (!File.Exists(path)) throw new ArgumentException($"augment: the generator '{name}' ('{path}') does not exist.");
+        var classifiers = a.Str("classifiers", "lbfgs,lightgbm,cnn").Split(',').Select(ParseClassifier).ToArray();
+        int perClass = a.Int("per-class", 100), subsetSeed = a.Int("subset-seed", 1000), testRows = a.Int("test-rows", 10_000), cnnEpochs = a.Int("cnn-epochs", 30);
+        double ratio = a.Dbl("ratio", 1);
+        var seeds = a.Longs("seeds", [0, 1, 2, 3, 4]).Select(s => checked((int)s)).ToArray();
+        long syntheticSeed = a.Long("synthetic-seed", 1000);
+        string data = a.Str("data", DataSourceCatalog.FashionMnistDirectory);
+        string? output = a.Has("out") ? a.Str("out", "") : null;
+        a.ThrowIfUnused();
+        if (perClass < 1 || testRows < 1 || cnnEpochs < 1) throw new ArgumentException("augment: per-class, test-rows and cnn-epochs must be at least 1.");
+        if (!(ratio > 0) || double.IsInfinity(ratio)) throw new ArgumentException($"augment: ratio must be a positive number, got {ratio.ToString(Inv)}.");
 
         var ml = new MLContext(seed: 0);
         var train = ml.Data.Cache(ml.Data.TakeRowsPerClass(ml.Data.LoadFashionMnist(data), perClass, subsetSeed));
@@ -83,7 +84,7 @@ public static class AugmentBench
         }
         var text = report.ToString();
         Console.Write(text);
-        if (opts.TryGetValue("out", out var output)) File.WriteAllText(output, text);
+        if (output is not null) File.WriteAllText(output, text);
         return 0;
     }
 
@@ -106,13 +107,6 @@ public static class AugmentBench
         "sdca" => PixelClassifierKind.SdcaMaximumEntropy,
         "lightgbm" => PixelClassifierKind.LightGbm,
         "cnn" => PixelClassifierKind.ImageCnn,
-        _ => throw new ArgumentException($"--classifiers: unknown classifier '{name}' (lbfgs, sdca, lightgbm, cnn)."),
+        _ => throw new ArgumentException($"augment: classifiers: unknown classifier '{name}' (lbfgs, sdca, lightgbm, cnn)."),
     };
-
-    private static int Usage(string problem)
-    {
-        Console.Error.WriteLine($"error: {problem}");
-        Console.Error.WriteLine("usage: augment --generator [NAME=]MODEL.zip[,...] [--classifiers lbfgs,sdca,lightgbm,cnn] [--per-class N] [--subset-seed S] [--ratio R] [--seeds 0,1,...] [--synthetic-seed S] [--test-rows N] [--cnn-epochs E] [--data DIR] [--out FILE.md]");
-        return 2;
-    }
 }
