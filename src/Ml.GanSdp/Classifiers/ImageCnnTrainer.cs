@@ -1,3 +1,4 @@
+using Microsoft.ML.Transforms.Onnx;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Ml.GanSdp.Metrics;
@@ -163,7 +164,13 @@ public sealed class ImageCnnTrainer : IEstimator<TransformerChain<ITransformer>>
     {
         // The trainers' catalog does not expose its MLContext publicly; the built-in stages need no state from it.
         var ml = new MLContext(seed: 0);
-        var onnx = ml.Transforms.ApplyOnnxModel([ProbabilitiesColumnName, OneHotColumnName], [Options.FeatureColumnName], modelPath).Fit(input);
+        var onnx = ml.Transforms.ApplyOnnxModel(new OnnxOptions
+        {
+            ModelFile = modelPath,
+            InputColumns = [Options.FeatureColumnName],
+            OutputColumns = [ProbabilitiesColumnName, OneHotColumnName],
+            IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(null),
+        }).Fit(input);
         try
         {
             var scored = onnx.Transform(input);

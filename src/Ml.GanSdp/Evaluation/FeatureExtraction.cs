@@ -55,6 +55,7 @@ internal sealed class FeatureExtraction : IDisposable
                     ImageHeight = options.ImageHeight,
                     ModelDirectory = options.ResNet18ModelDirectory,
                     IntraOpThreads = options.IntraOpThreads,
+                    TempFolder = options.TempFolder,
                 });
                 FeatureSpace = ResNet18Model.FeatureSpaceName;
                 Dimension = ResNet18Model.FeatureDimension;
@@ -114,7 +115,7 @@ internal sealed class FeatureExtraction : IDisposable
         Action<ReadOnlySpan<double>>? onRow = sample is null ? null : sample.Offer;
         if (_inception is not null)
             return FeatureStatistics.FromColumnObserved(_inception.Fit(data).Transform(data), GenerativeCatalog.FeatureColumnName, progress, cancellationToken, onRow);
-        using var chain = _resNet18!.Fit(data);
+        var chain = _resNet18!.Fit(data); // disposed with the estimator
         return FeatureStatistics.FromColumnObserved(chain.Transform(data), GenerativeCatalog.FeatureColumnName, progress, cancellationToken, onRow);
     }
 
@@ -172,5 +173,9 @@ internal sealed class FeatureExtraction : IDisposable
         }
     }
 
-    public void Dispose() => _inception?.Dispose();
+    public void Dispose()
+    {
+        _inception?.Dispose();
+        _resNet18?.Dispose();
+    }
 }

@@ -77,10 +77,10 @@ public sealed record GenerativeEvaluationOptions
     /// </summary>
     public bool AllowTooFewSamples { get; init; }
 
-    /// <summary>Threads ONNX Runtime uses inside the feature network for one image; null: its default.</summary>
+    /// <summary>Threads ONNX Runtime uses inside the feature network for one image; null: the library default (<see cref="OnnxRuntimeThreads"/>).</summary>
     public int? IntraOpThreads { get; init; }
 
-    /// <summary>Where the Inception featurizer writes its ONNX files while it runs; null: the system temp folder.</summary>
+    /// <summary>Where the featurizers write their ONNX files while they run; null: the system temp folder.</summary>
     public string? TempFolder { get; init; }
 
     /// <summary>The feature space <see cref="FeatureSpace"/> resolves to.</summary>

@@ -41,7 +41,7 @@ public sealed record ReferenceStatisticsOptions
     /// <summary>Recompute and overwrite a cached file (default false: a cached file is loaded).</summary>
     public bool Recompute { get; init; }
 
-    /// <summary>Threads ONNX Runtime uses inside ResNet18 for one image; null: its default.</summary>
+    /// <summary>Threads ONNX Runtime uses inside ResNet18 for one image; null: the library default (<see cref="OnnxRuntimeThreads"/>).</summary>
     public int? IntraOpThreads { get; init; }
 
     /// <summary>The folder holding the ResNet18 ONNX files; null: where the NuGet package puts them.</summary>

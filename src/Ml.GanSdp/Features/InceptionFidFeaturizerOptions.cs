@@ -37,8 +37,8 @@ public sealed record InceptionFidFeaturizerOptions
     public int? ImageHeight { get; init; }
 
     /// <summary>
-    /// Threads ONNX Runtime uses inside the network for one image; null: ONNX Runtime's default (one per physical
-    /// core). Not kept when the fitted model is saved (a loaded model uses the default).
+    /// Threads ONNX Runtime uses inside the network for one image; null: the library default
+    /// (<see cref="OnnxRuntimeThreads"/>: one thread on machines with at most two cores, else ONNX Runtime's own). Not kept when the fitted model is saved (a loaded model uses the default).
     /// </summary>
     public int? IntraOpThreads { get; init; }
 
@@ -65,7 +65,7 @@ public sealed record InceptionFidFeaturizerOptions
             if (value is < 1 or > FidPreprocessing.MaxSide)
                 throw new ArgumentOutOfRangeException(name, value, $"InceptionFidFeaturizerOptions.{name} must be 1..{FidPreprocessing.MaxSide}.");
         if (IntraOpThreads is < 1 or > 1024)
-            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "InceptionFidFeaturizerOptions.IntraOpThreads must be 1..1024 or null (ONNX Runtime's default).");
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "InceptionFidFeaturizerOptions.IntraOpThreads must be 1..1024 or null (the library default).");
         if (TempFolder is not null && string.IsNullOrWhiteSpace(TempFolder))
             throw new ArgumentException("InceptionFidFeaturizerOptions.TempFolder must be a folder or null.", nameof(TempFolder));
     }

@@ -149,7 +149,7 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
         ModelFile = modelFile,
         InputColumns = new[] { input },
         OutputColumns = new[] { output },
-        IntraOpNumThreads = Options.IntraOpThreads,
+        IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(Options.IntraOpThreads),
     };
 
     private static void CheckReserved(IEnumerable<string> columnNames)

@@ -35,11 +35,17 @@ public sealed record ResNet18FeaturizerOptions
     public string? ModelDirectory { get; init; }
 
     /// <summary>
-    /// Threads ONNX Runtime uses inside the network and the package's preprocessing model for one image; null: ONNX
-    /// Runtime's default (one per physical core). Pin it to compare against a reference with a fixed thread count or to leave
+    /// Threads ONNX Runtime uses inside the network and the package's preprocessing model for one image; null: the library default
+    /// (<see cref="OnnxRuntimeThreads"/>: one thread on machines with at most two cores, else ONNX Runtime's own). Pin it to compare against a reference with a fixed thread count or to leave
     /// cores to other work. Not kept when the fitted model is saved (a loaded model uses the default).
     /// </summary>
     public int? IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// Where the estimator's folders for its generated resampling models go (one small ONNX file per input column and size);
+    /// null: the system temp folder. They are deleted when the estimator is disposed, or at process exit.
+    /// </summary>
+    public string? TempFolder { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
@@ -55,7 +61,9 @@ public sealed record ResNet18FeaturizerOptions
                 throw new ArgumentOutOfRangeException(name, value, $"ResNet18FeaturizerOptions.{name} must be 1..{PixelResizeModel.MaxSide}.");
         if (ModelDirectory is not null && string.IsNullOrWhiteSpace(ModelDirectory))
             throw new ArgumentException("ResNet18FeaturizerOptions.ModelDirectory must be a folder or null.", nameof(ModelDirectory));
+        if (TempFolder is not null && string.IsNullOrWhiteSpace(TempFolder))
+            throw new ArgumentException("ResNet18FeaturizerOptions.TempFolder must be a folder or null.", nameof(TempFolder));
         if (IntraOpThreads is < 1 or > 1024)
-            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "ResNet18FeaturizerOptions.IntraOpThreads must be 1..1024 or null (ONNX Runtime's default).");
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "ResNet18FeaturizerOptions.IntraOpThreads must be 1..1024 or null (the library default).");
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using Microsoft.ML.Transforms.Onnx;
+using Ml.GanSdp.Onnx;
 
 namespace Ml.GanSdp.Features;
 
@@ -11,19 +12,27 @@ namespace Ml.GanSdp.Features;
 /// <list type="number">
 /// <item>for an <c>MLImage</c> column: <c>ResizeImages</c> (Fill, only when <see cref="ResNet18FeaturizerOptions.ImageWidth"/>
 /// asks for another size) and <c>ExtractPixels</c> (RGB, planar, 0..255);</item>
-/// <item><c>ApplyOnnxModel</c> of a small generated model (its bytes kept in the chain): gray to RGB, triangle-filter
-/// resampling of [C, H, W] to [3, 224, 224] (<see cref="PixelResizeModel"/>);</item>
+/// <item><c>ApplyOnnxModel</c> of a small generated model: gray to RGB, triangle-filter resampling of [C, H, W] to
+/// [3, 224, 224] (<see cref="PixelResizeModel"/>), written once per input size to a file of its own;</item>
 /// <item>what <c>DnnFeaturizeImage</c> with <c>ResNet18</c> does: <c>ApplyOnnxModel</c> of the package's
 /// <c>ResNetPreprocess.onnx</c> (RGB to BGR, minus the ImageNet mean image), a column copy, <c>ApplyOnnxModel</c> of
 /// <c>ResNet18.onnx</c> up to its average pool, a copy to the output column; here through <c>OnnxOptions</c> so that
-/// <see cref="ResNet18FeaturizerOptions.IntraOpThreads"/> reaches ONNX Runtime;</item>
+/// <see cref="ResNet18FeaturizerOptions.IntraOpThreads"/> reaches ONNX Runtime (default: <see cref="OnnxRuntimeThreads"/>);</item>
 /// <item><c>DropColumns</c> of the intermediate columns.</item>
 /// </list>
 /// Fit checks that the first <see cref="RowsCheckedAtFit"/> rows of a pixel column lie in 0..255.
 /// Each ONNX model runs one image at a time (the package's models have batch size 1). Featurization happens when
 /// the transformed data is read, e.g. by <see cref="FeatureStatistics.FromColumn"/>, which reports progress.
+/// <para>Files and lifetime: ML.NET's <c>OnnxTransformer</c> reads its model file while it lives and again at each
+/// Save, so each resampling model lives in a folder of its own (<see cref="OnnxModelFolder"/>, under
+/// <see cref="ResNet18FeaturizerOptions.TempFolder"/>; a model given as a stream would instead leave a copy in
+/// <c>MLContext.TempFilePath</c> that ML.NET never deletes, and could not be given a thread count).
+/// <see cref="Dispose"/> disposes every chain this estimator fitted and deletes the folders: save what you need first.
+/// A model loaded with <c>mlContext.Model.Load</c> is independent of the estimator.</para>
+/// <para>Thread safety: <see cref="Fit"/> and <see cref="GetOutputSchema"/> may run concurrently; a fitted chain may
+/// transform from several threads; <see cref="Dispose"/> must not race with them.</para>
 /// </summary>
-public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<ITransformer>>
+public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<ITransformer>>, IDisposable
 {
     /// <summary>Rows of a pixel column whose value range Fit checks.</summary>
     public const int RowsCheckedAtFit = PixelInput.RowsCheckedAtFit;
@@ -43,6 +52,10 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     private readonly string _input;
     private readonly string _modelDirectory;
     private readonly PixelInput _pixels;
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Column, int Channels, int Height, int Width), OnnxModelFolder> _resize = new();
+    private readonly List<TransformerChain<ITransformer>> _fitted = new();
+    private bool _disposed;
 
     internal ResNet18FeaturizingEstimator(TransformsCatalog catalog, ResNet18FeaturizerOptions options)
     {
@@ -64,13 +77,13 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     public TransformerChain<ITransformer> Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ThrowIfDisposed();
         CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
         var steps = new List<IEstimator<ITransformer>>();
         var temporary = new List<string>();
         var (pixels, channels, height, width) = _pixels.AddSteps(input, steps, temporary);
 
-        var resize = PixelResizeModel.Build(pixels, ResNet18Model.PreprocessInput, channels, height, width, ResNet18Model.InputSize);
-        steps.Add(_catalog.ApplyOnnxModel(new[] { ResNet18Model.PreprocessInput }, new[] { pixels }, new MemoryStream(resize, writable: false)));
+        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(ResizeModel(pixels, channels, height, width), pixels, ResNet18Model.PreprocessInput)));
         steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(ResNet18Model.PreprocessModelPath(_modelDirectory), ResNet18Model.PreprocessInput, ResNet18Model.PreprocessOutput)));
         steps.Add(_catalog.CopyColumns(ResNet18Model.NetworkInput, ResNet18Model.PreprocessOutput));
         steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(ResNet18Model.NetworkModelPath(_modelDirectory), ResNet18Model.NetworkInput, ResNet18Model.NetworkOutput)));
@@ -80,7 +93,49 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
 
         var chain = new EstimatorChain<ITransformer>();
         foreach (var step in steps) chain = chain.Append(step);
-        return chain.Fit(input);
+        var fitted = chain.Fit(input);
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                fitted.Dispose();
+                ThrowIfDisposed();
+            }
+            _fitted.Add(fitted);
+        }
+        return fitted;
+    }
+
+    /// <summary>Disposes the chains this estimator fitted and deletes its folders of resampling models.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var chain in _fitted) chain.Dispose();
+            _fitted.Clear();
+            foreach (var folder in _resize.Values) folder.Dispose();
+            _resize.Clear();
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The file of the resampling model for [C, H, W] pixels in column <paramref name="pixels"/>, written once per column and size.</summary>
+    private string ResizeModel(string pixels, int channels, int height, int width)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (!_resize.TryGetValue((pixels, channels, height, width), out var folder))
+            {
+                folder = new OnnxModelFolder(_options.TempFolder, $"resnet18-resize-{channels}x{height}x{width}.onnx",
+                    PixelResizeModel.Build(pixels, ResNet18Model.PreprocessInput, channels, height, width, ResNet18Model.InputSize));
+                _resize[(pixels, channels, height, width)] = folder;
+            }
+            return folder.ModelPath;
+        }
     }
 
     /// <summary>
@@ -90,6 +145,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        ThrowIfDisposed();
         CheckReserved(inputSchema.Select(c => c.Name));
         return _pixels.OutputSchema(inputSchema, _options.OutputColumnName);
     }
@@ -99,7 +155,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
         ModelFile = modelFile,
         InputColumns = new[] { input },
         OutputColumns = new[] { output },
-        IntraOpNumThreads = _options.IntraOpThreads,
+        IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(_options.IntraOpThreads),
     };
 
     private static void CheckReserved(IEnumerable<string> columnNames)

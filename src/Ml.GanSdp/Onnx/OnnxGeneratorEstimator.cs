@@ -52,7 +52,13 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         _folder = new OnnxModelFolder(options.TempFolder, ModelFileName, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
         try
         {
-            _inner = catalog.ApplyOnnxModel([options.OutputColumnName], InputColumns(options), ModelPath);
+            _inner = catalog.ApplyOnnxModel(new OnnxOptions
+            {
+                ModelFile = ModelPath,
+                InputColumns = InputColumns(options),
+                OutputColumns = [options.OutputColumnName],
+                IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(null),
+            });
             _transformer = _inner.Fit(new EmptyDataView(RequiredInputSchema(options)));
         }
         catch

@@ -18,6 +18,8 @@ namespace Ml.GanSdp.Tests.TestSupport;
 /// (<see cref="Classifiers.ClassifierChild.LoadAndScoreInThisProcess"/>).</item>
 /// <item><c>onnx-exit-without-dispose FOLDER</c>: creates a generator estimator and exits without disposing it
 /// (<see cref="Onnx.OnnxGeneratorEstimatorTests.CreateAndExitWithoutDispose"/>).</item>
+/// <item><c>onnx-thread-affinity library|ort-default</c>: counts threads pinned by ONNX Runtime
+/// (<see cref="Onnx.OnnxRuntimeThreadsTests.CountPinnedThreadsInThisProcess"/>).</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -38,8 +40,10 @@ public static class Program
                     return Classifiers.ClassifierChild.LoadAndScoreInThisProcess(args[1], args[2], args[3]);
                 case "onnx-exit-without-dispose" when args.Length == 2:
                     return Onnx.OnnxGeneratorEstimatorTests.CreateAndExitWithoutDispose(args[1]);
+                case "onnx-thread-affinity" when args.Length == 2:
+                    return Onnx.OnnxRuntimeThreadsTests.CountPinnedThreadsInThisProcess(args[1]);
                 default:
-                    Console.Error.WriteLine("usage: dotnet Ml.GanSdp.Tests.dll MODE ARGS (a child process of the tests); modes: train-until-killed DIR LOG | onnx-load-transform MODEL.zip OUTPUT.bin | gansdp-load-transform MODEL.zip JOB.json OUTPUT.bin | cnn-load-score MODEL.zip PIXELS.bin OUTPUT.bin | onnx-exit-without-dispose FOLDER");
+                    Console.Error.WriteLine("usage: dotnet Ml.GanSdp.Tests.dll MODE ARGS (a child process of the tests); modes: train-until-killed DIR LOG | onnx-load-transform MODEL.zip OUTPUT.bin | gansdp-load-transform MODEL.zip JOB.json OUTPUT.bin | cnn-load-score MODEL.zip PIXELS.bin OUTPUT.bin | onnx-exit-without-dispose FOLDER | onnx-thread-affinity library|ort-default");
                     return 2;
             }
         }
