@@ -6,8 +6,9 @@
 #      else $XDG_CACHE_HOME/ml-gansdp, else ~/.cache/ml-gansdp);
 #   2. trains every run with `gansdp train` on the CIFAR-10 train JPEG folder (32x32 RGB, unconditional), an FD curve
 #      every FD_EVERY_* iterations on FD_SAMPLES images, checkpoints for resuming;
-#   3. measures each finished generator once more with FINAL_SAMPLES images (`gansdp fid --reference`), writes
-#      final-fd.json and a 64-image grid (final-grid.png) into the run folder;
+#   3. measures each finished generator once more with FINAL_SAMPLES images (`gansdp fid --reference`; FINAL_SAMPLES=0
+#      skips it: the curve's point at the last iteration is then the final FD), writes final-fd.json and a 64-image
+#      grid (final-grid.png) into the run folder;
 #   4. summarizes (bench/cifar/summarize.py): tables, FD curves as SVG, grids and reports under docs/sdp-study/.
 #
 # Settings (SETTINGS, default "standard aggressive"), each baseline (--no-sdp) vs SDP over SEEDS:
@@ -100,7 +101,7 @@ run_one() {
   [[ "$pin" == 1 && -n "$cpu" ]] && command -v taskset >/dev/null && pre=(taskset -c "$cpu")
   exec {lock}>"$out/$name.lock"
   if ! flock -n "$lock"; then log "$name: in progress in another driver, skipped"; return 0; fi
-  if [[ -f "$dir/final-fd.json" && -f "$dir/final-grid.png" ]]; then log "$name: done"; return 0; fi
+  if [[ ( "$final_samples" == 0 || -f "$dir/final-fd.json" ) && -f "$dir/final-grid.png" ]]; then log "$name: done"; return 0; fi
   if [[ -f "$dir/diverged.txt" ]]; then log "$name: diverged earlier ($(head -1 "$dir/diverged.txt")), not retried"; return 0; fi
   if [[ ! -f "$dir/final.json" ]]; then
     local -a args
@@ -122,7 +123,7 @@ run_one() {
       return 1
     fi
   fi
-  if [[ ! -f "$dir/final-fd.json" ]]; then
+  if [[ "$final_samples" != 0 && ! -f "$dir/final-fd.json" ]]; then
     log "$name: final FD on $final_samples images"
     # gansdp fid writes the JSON atomically (temporary file, then rename)
     "${pre[@]}" "$gansdp" fid "$dir/model.zip" --reference "$reference" -n "$final_samples" -s 0 -o "$dir/final-fd.json" >>"$out/$name.log" 2>&1 \
@@ -130,7 +131,8 @@ run_one() {
   fi
   "${pre[@]}" "$gansdp" generate "$dir/model.zip" -c 64 -s 0 -o "$dir/final-grid.png" >>"$out/$name.log" 2>&1 \
     || { log "$name: grid failed (see $out/$name.log)"; return 1; }
-  log "$name: final $(grep -o '"FrechetDistance": *[0-9.]*' "$dir/final-fd.json" | head -1)"
+  if [[ -f "$dir/final-fd.json" ]]; then log "$name: final $(grep -o '"FrechetDistance": *[0-9.]*' "$dir/final-fd.json" | head -1)"
+  else log "$name: done (final FD: the curve's last point)"; fi
 }
 
 # Every run, paired runs next to each other (with JOBS=2 a seed's baseline and SDP run side by side).

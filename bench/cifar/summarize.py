@@ -2,7 +2,8 @@
 """Summarizes the CIFAR-10 SDP study (bench/cifar/run.sh) into docs/sdp-study/.
 
 Reads every run folder RUNS/<setting>-<arm>-s<seed>/ (metrics.jsonl: the FD curve; final-fd.json: the final FD;
-final-grid.png; report.html; options.json; final.json; diverged.txt) and writes, under DOCS:
+final-grid.png; report.html; options.json; final.json; diverged.txt) and writes, under DOCS (without final-fd.json,
+the final FD is the curve's point at the last iteration):
 
   tables.md              per setting: final FD per seed and arm, mean +- SD per arm, the paired difference SDP - baseline
                          per seed with its mean, SD and a 95 % t interval; the curve's last and best FD; seconds per run
@@ -91,6 +92,11 @@ def read_run(runs, setting, arm, seed):
                           "d_batch_norm": t.get("DiscriminatorBatchNorm"), "regularizers": t.get("Regularizers"),
                           "sdp": None if sdp is None else {"t": sdp.get("Threshold"), "k0": sdp.get("InitialK"),
                                                            "I_p": sdp.get("Period"), "lambda": sdp.get("Lambda")}}
+    # Without a separate final measurement (run.sh with FINAL_SAMPLES=0) the final FD is the curve's point at the
+    # last iteration, on the curve's sample count.
+    if run["final_fd"] is None and run["curve"] and run["options"] and run["curve"][-1][0] == run["options"]["iterations"]:
+        run["final_fd"] = run["curve"][-1][1]
+        run["final_samples"] = run["fd_samples"]
     run["diverged"] = None
     if os.path.exists(os.path.join(d, "diverged.txt")):
         with open(os.path.join(d, "diverged.txt"), encoding="utf-8") as f:
