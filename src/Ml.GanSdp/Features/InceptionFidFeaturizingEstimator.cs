@@ -41,11 +41,8 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
 
     private readonly TransformsCatalog _catalog;
     private readonly PixelInput _pixels;
-    private readonly OnnxModelFolder _network;
-    private readonly Dictionary<(int Channels, int Height, int Width), OnnxModelFolder> _preprocessing = new();
-    private readonly object _gate = new();
-    private readonly List<TransformerChain<ITransformer>> _fitted = new();
-    private bool _disposed;
+    private readonly FittedOnnxChains _owned;
+    private readonly string _networkPath;
 
     internal InceptionFidFeaturizingEstimator(TransformsCatalog catalog, InceptionFidFeaturizerOptions options)
     {
@@ -59,7 +56,8 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
         byte[] network;
         using (var net = InceptionV3Fid.FromFile(options.WeightsPath, options.Dimension))
             network = net.ToSingleRowNetworkOnnx(Prepared, options.OutputColumnName);
-        _network = new OnnxModelFolder(options.TempFolder, $"inception-v3-fid-{options.Dimension}.onnx", network);
+        _owned = new FittedOnnxChains(this, options.TempFolder);
+        _networkPath = _owned.ModelPath("network", $"inception-v3-fid-{options.Dimension}.onnx", () => network);
     }
 
     /// <summary>The options this estimator was made with.</summary>
@@ -72,7 +70,7 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
     public TransformerChain<ITransformer> Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ThrowIfDisposed();
+        _owned.ThrowIfDisposed();
         CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
         var steps = new List<IEstimator<ITransformer>>();
         var temporary = new List<string>();
@@ -80,23 +78,13 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
 
         steps.Add(_catalog.CopyColumns(InputCopy, pixels));
         steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(PreprocessingModel(channels, height, width), InputCopy, Prepared)));
-        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(_network.ModelPath, Prepared, Options.OutputColumnName)));
+        steps.Add(_catalog.ApplyOnnxModel(OnnxOptionsFor(_networkPath, Prepared, Options.OutputColumnName)));
         temporary.AddRange(new[] { InputCopy, Prepared });
         steps.Add(_catalog.DropColumns(temporary.ToArray()));
 
         var chain = new EstimatorChain<ITransformer>();
         foreach (var step in steps) chain = chain.Append(step);
-        var fitted = chain.Fit(input);
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                fitted.Dispose();
-                ThrowIfDisposed();
-            }
-            _fitted.Add(fitted);
-        }
-        return fitted;
+        return _owned.Fit(chain, input);
     }
 
     /// <summary>
@@ -106,43 +94,18 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        ThrowIfDisposed();
+        _owned.ThrowIfDisposed();
         CheckReserved(inputSchema.Select(c => c.Name));
         return _pixels.OutputSchema(inputSchema, Options.OutputColumnName);
     }
 
     /// <summary>Disposes the chains this estimator fitted and deletes its folder of ONNX files.</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            foreach (var chain in _fitted) chain.Dispose();
-            _fitted.Clear();
-            foreach (var folder in _preprocessing.Values) folder.Dispose();
-            _preprocessing.Clear();
-            _network.Dispose();
-        }
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    public void Dispose() => _owned.Dispose();
 
     /// <summary>The file of pytorch-fid's input pipeline for [C, H, W] pixels, written once per size.</summary>
     private string PreprocessingModel(int channels, int height, int width)
-    {
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            if (!_preprocessing.TryGetValue((channels, height, width), out var folder))
-            {
-                folder = new OnnxModelFolder(Options.TempFolder, $"fid-preprocessing-{channels}x{height}x{width}.onnx",
-                    FidPreprocessing.SingleRowOnnx(InputCopy, Prepared, channels, height, width, pixelMax: 255f));
-                _preprocessing[(channels, height, width)] = folder;
-            }
-            return folder.ModelPath;
-        }
-    }
+        => _owned.ModelPath($"{channels}x{height}x{width}", $"fid-preprocessing-{channels}x{height}x{width}.onnx",
+            () => FidPreprocessing.SingleRowOnnx(InputCopy, Prepared, channels, height, width, pixelMax: 255f));
 
     private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output) => new()
     {

@@ -52,10 +52,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     private readonly string _input;
     private readonly string _modelDirectory;
     private readonly PixelInput _pixels;
-    private readonly object _gate = new();
-    private readonly Dictionary<(string Column, int Channels, int Height, int Width), OnnxModelFolder> _resize = new();
-    private readonly List<TransformerChain<ITransformer>> _fitted = new();
-    private bool _disposed;
+    private readonly FittedOnnxChains _owned;
 
     internal ResNet18FeaturizingEstimator(TransformsCatalog catalog, ResNet18FeaturizerOptions options)
     {
@@ -68,6 +65,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
             throw new ArgumentException($"The output column cannot be named '{options.OutputColumnName}': {string.Join(", ", ReservedColumnNames)} are used inside the featurizer.", nameof(options));
         ResNet18Model.CheckFiles(_modelDirectory);
         _pixels = new PixelInput(catalog, "FeaturizeResNet18", _input, options.ImageWidth, options.ImageHeight, PixelResizeModel.MaxSide, "ResNet18", nameof(ResNet18FeaturizerOptions));
+        _owned = new FittedOnnxChains(this, options.TempFolder);
     }
 
     /// <summary>The options this estimator was made with.</summary>
@@ -77,7 +75,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     public TransformerChain<ITransformer> Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        ThrowIfDisposed();
+        _owned.ThrowIfDisposed();
         CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
         var steps = new List<IEstimator<ITransformer>>();
         var temporary = new List<string>();
@@ -93,50 +91,16 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
 
         var chain = new EstimatorChain<ITransformer>();
         foreach (var step in steps) chain = chain.Append(step);
-        var fitted = chain.Fit(input);
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                fitted.Dispose();
-                ThrowIfDisposed();
-            }
-            _fitted.Add(fitted);
-        }
-        return fitted;
+        return _owned.Fit(chain, input);
     }
 
     /// <summary>Disposes the chains this estimator fitted and deletes its folders of resampling models.</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            foreach (var chain in _fitted) chain.Dispose();
-            _fitted.Clear();
-            foreach (var folder in _resize.Values) folder.Dispose();
-            _resize.Clear();
-        }
-    }
-
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    public void Dispose() => _owned.Dispose();
 
     /// <summary>The file of the resampling model for [C, H, W] pixels in column <paramref name="pixels"/>, written once per column and size.</summary>
     private string ResizeModel(string pixels, int channels, int height, int width)
-    {
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            if (!_resize.TryGetValue((pixels, channels, height, width), out var folder))
-            {
-                folder = new OnnxModelFolder(_options.TempFolder, $"resnet18-resize-{channels}x{height}x{width}.onnx",
-                    PixelResizeModel.Build(pixels, ResNet18Model.PreprocessInput, channels, height, width, ResNet18Model.InputSize));
-                _resize[(pixels, channels, height, width)] = folder;
-            }
-            return folder.ModelPath;
-        }
-    }
+        => _owned.ModelPath($"{pixels}|{channels}x{height}x{width}", $"resnet18-resize-{channels}x{height}x{width}.onnx",
+            () => PixelResizeModel.Build(pixels, ResNet18Model.PreprocessInput, channels, height, width, ResNet18Model.InputSize));
 
     /// <summary>
     /// The input schema plus the output column, a known-size <c>Vector&lt;Single&gt;</c> (a schema shape carries no
@@ -145,7 +109,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        ThrowIfDisposed();
+        _owned.ThrowIfDisposed();
         CheckReserved(inputSchema.Select(c => c.Name));
         return _pixels.OutputSchema(inputSchema, _options.OutputColumnName);
     }

@@ -105,6 +105,25 @@ np.save(d + '/pil.npy', pil)
     }
 
     [TestMethod]
+    public void ResamplingModelsLiveInTheTempFolderUntilDispose_ThenTheEstimatorRefusesWork()
+    {
+        using var dir = new TempDir();
+        var ml = new MLContext(seed: 1);
+        var rows = FeatureTestData.FashionMnist(new[] { 0 }, 1);
+        var data = FeatureTestData.PixelData(ml, rows, 1, 28, 28);
+        var estimator = ml.Transforms.FeaturizeResNet18(OneThread with { TempFolder = dir.Path });
+        var first = estimator.Fit(data);
+        var second = estimator.Fit(data);
+        var folders = Directory.GetDirectories(dir.Path);
+        Assert.AreEqual(1, folders.Length, "one resampling model per column and size, however often Fit runs");
+        CollectionAssert.AreEqual(new[] { "resnet18-resize-1x28x28.onnx" }, Directory.GetFiles(folders[0]).Select(Path.GetFileName).ToArray());
+        CollectionAssert.AreEqual(FeatureTestData.Column(first.Transform(data), "Features")[0], FeatureTestData.Column(second.Transform(data), "Features")[0]);
+        estimator.Dispose();
+        Assert.AreEqual(0, Directory.GetDirectories(dir.Path).Length, "Dispose deletes the model folders");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => estimator.Fit(data));
+    }
+
+    [TestMethod]
     public void SavedModelLoadsWithoutTheModelFolderAndGivesTheSameFeatures()
     {
         using var dir = new TempDir();
