@@ -20,9 +20,13 @@
 # Resumable: re-running skips finished runs, resumes interrupted ones from their newest checkpoint (train --resume),
 # and re-measures only what is missing. A run that diverges (train exit code 3) is recorded in diverged.txt and not
 # retried. Two runs go in parallel with JOBS=2, one libtorch thread each; with PIN=1 slot i is pinned (taskset) to the
-# i-th core of CPUS, which also keeps ONNX Runtime's featurization threads on that core. Each run holds a lock
+# i-th core of CPUS (the featurization runs on one ONNX Runtime thread by the library's default, so it stays there; a
+# loaded generator's session still keeps a pool thread of ONNX Runtime's own on another core, docs/threads.md). Each run holds a lock
 # (flock on RUN.lock) while it works, so a second driver started on the same OUT later (e.g. when a core frees up,
 # JOBS=1 CPUS=0) takes the runs nobody holds and skips the rest.
+#
+# The defaults are the run reported in docs/sdp-study.md: standard 3,000 iterations with FD every 750, aggressive 600
+# with FD every 200, FD on 1,000 images, no separate final measurement, seeds 1 2 3 (it ran with JOBS=2).
 #
 # Usage: bash bench/cifar/run.sh [Release]   (knobs below as environment variables)
 set -euo pipefail
@@ -37,11 +41,11 @@ arms="${ARMS:-baseline sdp}"
 width="${WIDTH:-32}"
 latent="${LATENT:-128}"
 iters_standard="${ITERS_STANDARD:-3000}"
-iters_aggressive="${ITERS_AGGRESSIVE:-1000}"
+iters_aggressive="${ITERS_AGGRESSIVE:-600}"
 fd_every_standard="${FD_EVERY_STANDARD:-750}"
-fd_every_aggressive="${FD_EVERY_AGGRESSIVE:-250}"
+fd_every_aggressive="${FD_EVERY_AGGRESSIVE:-200}"
 fd_samples="${FD_SAMPLES:-1000}"
-final_samples="${FINAL_SAMPLES:-5000}"
+final_samples="${FINAL_SAMPLES:-0}"
 ref_samples="${REF_SAMPLES:-10000}"
 threads="${THREADS:-1}"
 jobs="${JOBS:-1}"
