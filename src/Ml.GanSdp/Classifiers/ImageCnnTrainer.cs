@@ -164,13 +164,7 @@ public sealed class ImageCnnTrainer : IEstimator<TransformerChain<ITransformer>>
     {
         // The trainers' catalog does not expose its MLContext publicly; the built-in stages need no state from it.
         var ml = new MLContext(seed: 0);
-        var onnx = ml.Transforms.ApplyOnnxModel(new OnnxOptions
-        {
-            ModelFile = modelPath,
-            InputColumns = [Options.FeatureColumnName],
-            OutputColumns = [ProbabilitiesColumnName, OneHotColumnName],
-            IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(null),
-        }).Fit(input);
+        var onnx = ml.Transforms.ApplyOnnxModel(OnnxRuntimeThreads.SessionOptions(modelPath, [Options.FeatureColumnName], [ProbabilitiesColumnName, OneHotColumnName])).Fit(input);
         try
         {
             var scored = onnx.Transform(input);

@@ -71,7 +71,7 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
     {
         ArgumentNullException.ThrowIfNull(input);
         _owned.ThrowIfDisposed();
-        CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
+        _pixels.CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name), ReservedColumnNames);
         var steps = new List<IEstimator<ITransformer>>();
         var temporary = new List<string>();
         var (pixels, channels, height, width) = _pixels.AddSteps(input, steps, temporary);
@@ -95,7 +95,7 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         _owned.ThrowIfDisposed();
-        CheckReserved(inputSchema.Select(c => c.Name));
+        _pixels.CheckReserved(inputSchema.Select(c => c.Name), ReservedColumnNames);
         return _pixels.OutputSchema(inputSchema, Options.OutputColumnName);
     }
 
@@ -107,18 +107,6 @@ public sealed class InceptionFidFeaturizingEstimator : IEstimator<TransformerCha
         => _owned.ModelPath($"{channels}x{height}x{width}", $"fid-preprocessing-{channels}x{height}x{width}.onnx",
             () => FidPreprocessing.SingleRowOnnx(InputCopy, Prepared, channels, height, width, pixelMax: 255f));
 
-    private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output) => new()
-    {
-        ModelFile = modelFile,
-        InputColumns = new[] { input },
-        OutputColumns = new[] { output },
-        IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(Options.IntraOpThreads),
-    };
-
-    private static void CheckReserved(IEnumerable<string> columnNames)
-    {
-        var clash = columnNames.Where(ReservedColumnNames.Contains).Distinct().ToList();
-        if (clash.Count > 0)
-            throw new ArgumentOutOfRangeException("input", $"FeaturizeInceptionFid: the data has column(s) {string.Join(", ", clash.Select(c => $"'{c}'"))}, names the featurizer uses for its intermediate columns ({string.Join(", ", ReservedColumnNames)}); rename or drop them first.");
-    }
+    private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output)
+        => OnnxRuntimeThreads.SessionOptions(modelFile, [input], [output], Options.IntraOpThreads);
 }

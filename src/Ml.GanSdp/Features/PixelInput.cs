@@ -151,4 +151,15 @@ internal sealed class PixelInput
                     throw new ArgumentOutOfRangeException("input", $"{_featurizer}: row {row} of column '{_input}' holds the pixel value {v}; pixels must be 0..255 (map [-1, 1] generator outputs with (x + 1) * 127.5, [0, 1] ones with x * 255).");
         }
     }
+
+    /// <summary>
+    /// Refuses input columns named like one of the featurizer's intermediate columns (<paramref name="reserved"/>),
+    /// naming the featurizer, the clashing columns and the reserved names.
+    /// </summary>
+    public void CheckReserved(IEnumerable<string> columnNames, IReadOnlyList<string> reserved)
+    {
+        var clash = columnNames.Where(reserved.Contains).Distinct().ToList();
+        if (clash.Count > 0)
+            throw new ArgumentOutOfRangeException("input", $"{_featurizer}: the data has column(s) {string.Join(", ", clash.Select(c => $"'{c}'"))}, names the featurizer uses for its intermediate columns ({string.Join(", ", reserved)}); rename or drop them first.");
+    }
 }

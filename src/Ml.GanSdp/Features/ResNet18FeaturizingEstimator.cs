@@ -76,7 +76,7 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     {
         ArgumentNullException.ThrowIfNull(input);
         _owned.ThrowIfDisposed();
-        CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name));
+        _pixels.CheckReserved(input.Schema.Where(c => !c.IsHidden).Select(c => c.Name), ReservedColumnNames);
         var steps = new List<IEstimator<ITransformer>>();
         var temporary = new List<string>();
         var (pixels, channels, height, width) = _pixels.AddSteps(input, steps, temporary);
@@ -110,22 +110,10 @@ public sealed class ResNet18FeaturizingEstimator : IEstimator<TransformerChain<I
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         _owned.ThrowIfDisposed();
-        CheckReserved(inputSchema.Select(c => c.Name));
+        _pixels.CheckReserved(inputSchema.Select(c => c.Name), ReservedColumnNames);
         return _pixels.OutputSchema(inputSchema, _options.OutputColumnName);
     }
 
-    private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output) => new()
-    {
-        ModelFile = modelFile,
-        InputColumns = new[] { input },
-        OutputColumns = new[] { output },
-        IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(_options.IntraOpThreads),
-    };
-
-    private static void CheckReserved(IEnumerable<string> columnNames)
-    {
-        var clash = columnNames.Where(ReservedColumnNames.Contains).Distinct().ToList();
-        if (clash.Count > 0)
-            throw new ArgumentOutOfRangeException("input", $"FeaturizeResNet18: the data has column(s) {string.Join(", ", clash.Select(c => $"'{c}'"))}, names the featurizer uses for its intermediate columns ({string.Join(", ", ReservedColumnNames)}); rename or drop them first.");
-    }
+    private OnnxOptions OnnxOptionsFor(string modelFile, string input, string output)
+        => OnnxRuntimeThreads.SessionOptions(modelFile, [input], [output], _options.IntraOpThreads);
 }

@@ -52,13 +52,7 @@ public sealed class OnnxGeneratorEstimator : IEstimator<OnnxTransformer>, IDispo
         _folder = new OnnxModelFolder(options.TempFolder, ModelFileName, GeneratorGraph.ToSingleRowModel(onnxModel, options.OutputColumnName));
         try
         {
-            _inner = catalog.ApplyOnnxModel(new OnnxOptions
-            {
-                ModelFile = ModelPath,
-                InputColumns = InputColumns(options),
-                OutputColumns = [options.OutputColumnName],
-                IntraOpNumThreads = OnnxRuntimeThreads.IntraOp(null),
-            });
+            _inner = catalog.ApplyOnnxModel(OnnxRuntimeThreads.SessionOptions(ModelPath, InputColumns(options), [options.OutputColumnName]));
             _transformer = _inner.Fit(new EmptyDataView(RequiredInputSchema(options)));
         }
         catch

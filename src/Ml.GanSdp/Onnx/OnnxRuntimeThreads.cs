@@ -1,3 +1,5 @@
+using Microsoft.ML.Transforms.Onnx;
+
 namespace Ml.GanSdp;
 
 /// <summary>
@@ -16,4 +18,13 @@ public static class OnnxRuntimeThreads
 {
     /// <summary>The count to give ONNX Runtime: <paramref name="requested"/> when set, else the library default (null: ONNX Runtime's own).</summary>
     public static int? IntraOp(int? requested) => requested ?? TorchThreads.DefaultIntraOpThreads;
+
+    /// <summary>ML.NET's options for an ONNX model file with these columns, its session on <see cref="IntraOp"/> threads.</summary>
+    internal static OnnxOptions SessionOptions(string modelFile, string[] inputColumns, string[] outputColumns, int? requestedThreads = null) => new()
+    {
+        ModelFile = modelFile,
+        InputColumns = inputColumns,
+        OutputColumns = outputColumns,
+        IntraOpNumThreads = IntraOp(requestedThreads),
+    };
 }
