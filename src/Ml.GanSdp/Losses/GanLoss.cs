@@ -50,12 +50,32 @@ public static class GanLosses
     };
 
     /// <summary>
+    /// softplus(x) = log(1 + e^x), computed as max(x, 0) + log1p(e^(-|x|)): stable for large |x|, and its gradient at
+    /// x = 0 is 1/2 as libtorch's (<c>maximum</c> splits the gradient evenly at ties, and |x|' = 0 there).
+    /// <para>Not TorchSharp's <c>softplus</c>: in TorchSharp 0.107 it converts beta and threshold into temporary
+    /// <c>Scalar</c> objects that nothing keeps alive during the native call, so the finalizer thread may free them while
+    /// libtorch reads them. A test run saw it: libtorch rejected the freed value ("Expected false to be true ...
+    /// toFloat", c10/core/Scalar.h) in the middle of a training step. Every argument here is a tensor.</para>
+    /// </summary>
+    public static Tensor Softplus(Tensor x)
+    {
+        using var zero = zeros_like(x);
+        using var positive = maximum(x, zero);
+        using var magnitude = x.abs();
+        using var negated = magnitude.neg();
+        using var e = negated.exp();
+        using var tail = e.log1p();
+        return positive + tail;
+    }
+
+    /// <summary>
     /// D of the original GAN: -E[log sigmoid(D(x))] - E[log(1 - sigmoid(D(G(z))))] = E[softplus(-D(x))] + E[softplus(D(G(z)))].
     /// </summary>
     public static Tensor BinaryCrossEntropyDiscriminator(Tensor realScores, Tensor fakeScores)
     {
-        using var a = softplus(-realScores);
-        using var b = softplus(fakeScores);
+        using var negated = -realScores;
+        using var a = Softplus(negated);
+        using var b = Softplus(fakeScores);
         using var ma = a.mean();
         using var mb = b.mean();
         return ma + mb;
@@ -70,7 +90,7 @@ public sealed class NonSaturatingLoss : IGanLoss
     public Tensor GeneratorLoss(Tensor fakeScores)
     {
         using var n = -fakeScores;
-        using var s = softplus(n);
+        using var s = GanLosses.Softplus(n);
         return s.mean();
     }
 }
@@ -82,7 +102,7 @@ public sealed class MinimaxLoss : IGanLoss
     public Tensor DiscriminatorLoss(Tensor realScores, Tensor fakeScores) => GanLosses.BinaryCrossEntropyDiscriminator(realScores, fakeScores);
     public Tensor GeneratorLoss(Tensor fakeScores)
     {
-        using var s = softplus(fakeScores);
+        using var s = GanLosses.Softplus(fakeScores);
         using var m = s.mean();
         return -m;
     }

@@ -27,6 +27,25 @@ public class GanLossTests
     }
 
     [TestMethod]
+    public void SoftplusEqualsLog1PlusExpAndItsGradientIsTheSigmoid_HalfAtZero()
+    {
+        double[] xs = { -800, -50, -20, -1, -1e-8, 0, 1e-8, 1, 20, 21, 50, 800 };
+        using var x = tensor(xs, ScalarType.Float64).requires_grad_();
+        using var y = GanLosses.Softplus(x);
+        using var total = y.sum();
+        total.backward();
+        var values = y.data<double>().ToArray();
+        var grads = x.grad!.data<double>().ToArray();
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double expected = Softplus(xs[i]), sigmoid = 1 / (1 + Math.Exp(-xs[i]));
+            Assert.AreEqual(expected, values[i], 1e-15 * Math.Max(1, Math.Abs(expected)), $"softplus({xs[i]})");
+            Assert.AreEqual(sigmoid, grads[i], 1e-15, $"d softplus / dx at {xs[i]}");
+        }
+        Assert.AreEqual(0.5, grads[Array.IndexOf(xs, 0.0)], 0.0, "the gradient at 0 is exactly 1/2, as libtorch's softplus");
+    }
+
+    [TestMethod]
     public void NonSaturating()
     {
         var (d, g) = Evaluate(GanLossKind.NonSaturating);
